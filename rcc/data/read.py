@@ -1,0 +1,394 @@
+"""Read an instance (a folder of CSV/Parquet/Excel files, or one Excel workbook) into the model.
+
+Every rule of the contract is checked and **all** problems are reported together, so a planner
+fixes a file once rather than once per error. Nothing is silently repaired: a cell that breaks a
+rule is an error naming its file, row, column, value and rule; a column outside the
+contract is a warning and ignored; a column that looks like a personal identifier is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from rcc.data import geo
+from rcc.data.problems import InvalidInstance, Problem
+from rcc.data.schema import (
+    FULL_POSTCODE,
+    KEYS,
+    REQUIRED_TABLES,
+    SCHEMAS,
+    TABLES,
+    CellError,
+    normalise_header,
+    parse_cell,
+    pii_reason,
+)
+from rcc.model import Child, Home, Instance
+
+_EXTENSIONS = (".csv", ".parquet", ".xlsx", ".xls")
+_HEADER_ROWS = 1  # spreadsheet row of the header; data row i (0-based) is row i + 2
+
+
+@dataclass
+class Report:
+    """The outcome of validating an instance: the instance when valid, and every problem."""
+
+    source: str
+    instance: Instance | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return self.instance is not None and not self.errors
+
+
+def read_instance(source: str | os.PathLike) -> Instance:
+    """The instance at ``source``; raises :class:`InvalidInstance` listing every problem."""
+    report = validate(source)
+    if not report.ok:
+        raise InvalidInstance(report.problems)
+    return report.instance
+
+
+def validate(source: str | os.PathLike) -> Report:
+    """Read and check ``source`` without raising for bad data: the report says what is wrong."""
+    source = Path(source)
+    problems: list[Problem] = []
+    raw = _read_raw_tables(source, problems)
+    return validate_tables(raw, name=source.name, problems=problems, source=str(source))
+
+
+def validate_tables(
+    raw: dict[str, tuple[str, pd.DataFrame]],
+    name: str = "",
+    problems: list[Problem] | None = None,
+    source: str = "",
+) -> Report:
+    """Check raw text tables (``table → (file label, DataFrame of str)``) and build the instance.
+
+    This is the entry point for uploads that never touch the disk (the app).
+    """
+    problems = [] if problems is None else problems
+    for table in REQUIRED_TABLES:
+        if table not in raw:
+            problems.append(Problem(f"{table}.csv", "is required but was not found"))
+    parsed = {table: _parse_table(table, label, frame, problems) for table, (label, frame) in raw.items()}
+    for table, frame in parsed.items():
+        _apply_schema(table, frame, raw[table][1], problems)
+    if all(t in parsed for t in REQUIRED_TABLES):
+        _cross_checks(parsed, problems)
+    if any(p.is_error for p in problems):
+        return Report(source, None, problems)
+    return Report(source, _build_instance(parsed, name), problems)
+
+
+# --- finding and reading files ------------------------------------------------------------
+
+
+def _read_raw_tables(source: Path, problems: list[Problem]) -> dict[str, tuple[str, pd.DataFrame]]:
+    if source.is_file() and source.suffix.lower() in (".xlsx", ".xls"):
+        return read_workbook(source, problems)
+    if not source.is_dir():
+        problems.append(Problem(str(source), "is not an instance folder or an Excel workbook"))
+        return {}
+    raw = {}
+    for table in TABLES:
+        found = [source / f"{table}{ext}" for ext in _EXTENSIONS if (source / f"{table}{ext}").exists()]
+        if len(found) > 1:
+            names = ", ".join(p.name for p in found)
+            problems.append(Problem(found[0].name, f"is ambiguous: {names} all exist; keep one"))
+            continue
+        if found:
+            frame = _read_file(found[0], problems)
+            if frame is not None:
+                raw[table] = (found[0].name, frame)
+    return raw
+
+
+def read_workbook(path, problems: list[Problem], label: str | None = None) -> dict:
+    """Sheets named after the contract's files (``children``, ``homes``, …) of one workbook."""
+    label = label or Path(str(path)).name
+    try:
+        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    except Exception as exc:  # any unreadable workbook is a named problem, not a traceback
+        problems.append(Problem(label, f"could not be read as an Excel workbook ({exc})"))
+        return {}
+    raw = {}
+    for sheet, frame in sheets.items():
+        table = normalise_header(sheet)
+        if table in TABLES:
+            raw[table] = (f"{label}[{sheet}]", _as_text(frame))
+    return raw
+
+
+def read_text_table(file, label: str, problems: list[Problem]) -> pd.DataFrame | None:
+    """A CSV file or buffer as a table of stripped strings; ``None`` (and a problem) if unreadable."""
+    try:
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+    except UnicodeDecodeError:
+        problems.append(Problem(label, "is not UTF-8 text; save it as CSV UTF-8"))
+        return None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        problems.append(Problem(label, f"could not be read as CSV ({exc})"))
+        return None
+    return _as_text(frame)
+
+
+def _read_file(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_text_table(path, path.name, problems)
+    try:
+        if suffix == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+    except Exception as exc:  # a corrupt file is a named problem, not a traceback
+        problems.append(Problem(path.name, f"could not be read ({exc})"))
+        return None
+    return _as_text(frame)
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every cell as stripped text ('' when empty), whatever the file format stored."""
+
+    def cell(value) -> str:
+        if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    return frame.map(cell).astype(object) if len(frame) else frame.astype(object)
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def _row(index: int) -> int:
+    return index + _HEADER_ROWS + 1
+
+
+def _key(table: str, frame: pd.DataFrame, index) -> str | None:
+    key = KEYS.get(table)
+    if key and key in frame.columns:
+        value = frame.at[index, key]
+        if isinstance(value, str) and value:
+            return f"{key}={value}"
+    return None
+
+
+def _parse_table(table: str, label: str, frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
+    """Typed columns (``None`` for empty or unparsable cells), reporting each bad cell."""
+    specs = TABLES[table]
+    headers = {}
+    for column in frame.columns:
+        reason = pii_reason(column)
+        if reason:
+            problems.append(
+                Problem(label, f"column '{column}' refused: it {reason}; rcc takes pseudonymous data "
+                               "only, so remove the column before loading", column=None)
+            )
+            continue
+        headers[normalise_header(column)] = column
+    known = {s.name for s in specs}
+    for header, original in headers.items():
+        if header not in known:
+            problems.append(Problem(label, f"column '{original}' is not part of the contract and is ignored",
+                                    severity="warning"))
+    parsed = pd.DataFrame(index=frame.index)
+    text_ids = frame[headers[KEYS[table]]] if table in KEYS and KEYS[table] in headers else None
+    for spec in specs:
+        if spec.name not in headers:
+            if spec.required:
+                problems.append(Problem(label, f"required column '{spec.name}' is missing"))
+            parsed[spec.name] = pd.Series([spec.default] * len(frame), index=frame.index, dtype=object)
+            continue
+        values = []
+        for index, text in frame[headers[spec.name]].items():
+            key = f"{KEYS[table]}={text_ids[index]}" if text_ids is not None and text_ids[index] else None
+            if text == "":
+                if spec.required:
+                    problems.append(Problem(label, "is required", _row(index), spec.name, "", key))
+                values.append(spec.default)
+                continue
+            try:
+                values.append(parse_cell(spec, text))
+            except CellError as err:
+                problems.append(Problem(label, str(err), _row(index), spec.name, text, key))
+                values.append(None)
+        parsed[spec.name] = pd.Series(values, index=frame.index, dtype=object)
+    parsed.attrs["label"] = label
+    return parsed
+
+
+def _apply_schema(table: str, frame: pd.DataFrame, text: pd.DataFrame, problems: list[Problem]) -> None:
+    """Value rules from the pandera schema, quoting each failing cell as the planner wrote it."""
+    label = frame.attrs["label"]
+    columns = {normalise_header(c): c for c in text.columns}
+    try:
+        SCHEMAS[table].validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        for case in cases.itertuples(index=False):
+            index = case.index
+            rule = "must be unique" if case.check == "field_uniqueness" else case.check
+            row = _row(int(index)) if index is not None and index == index else None
+            key = _key(table, frame, index) if row is not None else None
+            value = text.at[index, columns[case.column]] if row is not None else case.failure_case
+            problems.append(Problem(label, rule, row, case.column, value, key))
+
+
+# --- rules that join columns and tables ---------------------------------------------------
+
+
+def _cross_checks(parsed: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    children, homes = parsed["children"], parsed["homes"]
+    child_ids = set(children["child_id"].dropna())
+    home_ids = set(homes["home_id"].dropna())
+    for table in ("children", "homes"):
+        frame = parsed[table]
+        _check_la_codes(table, frame, problems)
+        _check_location(table, frame, problems)
+    for index, row in homes.iterrows():
+        key = _key("homes", homes, index)
+        label = homes.attrs["label"]
+        if _both(row, "min_age", "max_age") and row["min_age"] > row["max_age"]:
+            problems.append(Problem(label, f"must be <= max_age ({row['max_age']})", _row(index), "min_age",
+                                    row["min_age"], key))
+        if _both(row, "block_booked", "vacancies") and row["block_booked"] > row["vacancies"]:
+            problems.append(Problem(label, f"must be <= vacancies ({row['vacancies']})", _row(index),
+                                    "block_booked", row["block_booked"], key))
+    _check_sibling_groups(children, problems)
+    if "separations" in parsed:
+        frame = parsed["separations"]
+        label = frame.attrs["label"]
+        for index, row in frame.iterrows():
+            for column in ("child_a", "child_b"):
+                if row[column] is not None and row[column] not in child_ids:
+                    problems.append(Problem(label, "names a child not in children.csv", _row(index), column,
+                                            row[column]))
+            if row["child_a"] is not None and row["child_a"] == row["child_b"]:
+                problems.append(Problem(label, "separates a child from itself", _row(index), "child_b",
+                                        row["child_b"]))
+    if "travel" in parsed:
+        frame = parsed["travel"]
+        label = frame.attrs["label"]
+        seen = {}
+        for index, row in frame.iterrows():
+            if row["child_id"] is not None and row["child_id"] not in child_ids:
+                problems.append(Problem(label, "names a child not in children.csv", _row(index), "child_id",
+                                        row["child_id"]))
+            if row["home_id"] is not None and row["home_id"] not in home_ids:
+                problems.append(Problem(label, "names a home not in homes.csv", _row(index), "home_id",
+                                        row["home_id"]))
+            pair = (row["child_id"], row["home_id"])
+            if pair in seen:
+                problems.append(Problem(label, f"repeats the pair of row {seen[pair]}", _row(index), "home_id",
+                                        row["home_id"], f"child_id={row['child_id']}"))
+            seen.setdefault(pair, _row(index))
+
+
+def _both(row, a: str, b: str) -> bool:
+    return row[a] is not None and row[b] is not None
+
+
+def _check_la_codes(table: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    known = geo.local_authorities().index
+    label = frame.attrs["label"]
+    for index, code in frame["la_code"].items():
+        if code is not None and code not in known:
+            problems.append(Problem(label, "is not an English upper-tier local authority (ONS GSS code)",
+                                    _row(index), "la_code", code, _key(table, frame, index)))
+
+
+def _check_location(table: str, frame: pd.DataFrame, problems: list[Problem]) -> None:
+    """Each row needs ``lat`` and ``lon``, or a known ``postcode_district`` (never a full postcode)."""
+    districts = geo.postcode_districts().index
+    label = frame.attrs["label"]
+    for index, row in frame.iterrows():
+        key = _key(table, frame, index)
+        district = row["postcode_district"]
+        if district is not None:
+            if FULL_POSTCODE.match(district):
+                problems.append(Problem(label, "looks like a full postcode, which identifies a household; "
+                                        "give only the district (outward code, e.g. M14)", _row(index),
+                                        "postcode_district", "(withheld)", key))
+            elif geo.normalise_district(district) not in districts:
+                problems.append(Problem(label, "is not a known UK postcode district", _row(index),
+                                        "postcode_district", district, key))
+        has_lat, has_lon = row["lat"] is not None, row["lon"] is not None
+        if has_lat != has_lon:
+            missing = "lon" if has_lat else "lat"
+            problems.append(Problem(label, "is required when the other coordinate is given", _row(index),
+                                    missing, "", key))
+        elif not has_lat and district is None:
+            problems.append(Problem(label, "is required when lat/lon are not given", _row(index),
+                                    "postcode_district", "", key))
+
+
+def _check_sibling_groups(children: pd.DataFrame, problems: list[Problem]) -> None:
+    label = children.attrs["label"]
+    grouped = children.dropna(subset=["sibling_group"]).groupby("sibling_group")
+    for group, members in grouped:
+        codes = sorted(set(members["la_code"].dropna()))
+        if len(codes) > 1:
+            first = members.index[0]
+            problems.append(Problem(label, f"spans responsible authorities {', '.join(codes)}; check the group",
+                                    _row(first), "sibling_group", group, severity="warning"))
+
+
+# --- building the model -------------------------------------------------------------------
+
+
+def _locate(row) -> tuple[float, float, str | None]:
+    district = geo.normalise_district(row["postcode_district"]) if row["postcode_district"] else None
+    if row["lat"] is not None:
+        return float(row["lat"]), float(row["lon"]), district
+    centroid = geo.postcode_districts().loc[district]
+    return float(centroid["lat"]), float(centroid["lon"]), district
+
+
+def _build_instance(parsed: dict[str, pd.DataFrame], name: str) -> Instance:
+    children = []
+    for _, row in parsed["children"].iterrows():
+        lat, lon, district = _locate(row)
+        children.append(Child(
+            child_id=row["child_id"], la_code=row["la_code"], lat=lat, lon=lon, age=row["age"],
+            sex=row["sex"], need_level=row["need_level"], needs=row["needs"],
+            sibling_group=row["sibling_group"], solo=row["solo"],
+            max_distance_km=float(row["max_distance_km"]), postcode_district=district,
+        ))
+    homes = []
+    for _, row in parsed["homes"].iterrows():
+        lat, lon, district = _locate(row)
+        homes.append(Home(
+            home_id=row["home_id"], provider=row["provider"], setting=row["setting"], la_code=row["la_code"],
+            lat=lat, lon=lon, vacancies=row["vacancies"], min_age=row["min_age"], max_age=row["max_age"],
+            sex=row["sex"], max_need_level=row["max_need_level"], specialisms=row["specialisms"],
+            weekly_cost=float(row["weekly_cost"]), ofsted=row["ofsted"], block_booked=row["block_booked"],
+            postcode_district=district,
+        ))
+    separations = ()
+    if "separations" in parsed:
+        separations = tuple((a, b) for a, b in parsed["separations"][["child_a", "child_b"]].itertuples(index=False))
+    travel = {}
+    if "travel" in parsed:
+        for child_id, home_id, km in parsed["travel"][["child_id", "home_id", "km"]].itertuples(index=False):
+            travel[(child_id, home_id)] = float(km)
+    return Instance(tuple(children), tuple(homes), separations, travel, name=name)

@@ -1,0 +1,156 @@
+"""The problem data of rcc: children, homes, an instance and the objective weights.
+
+Everything here is immutable and knows nothing of solvers or pandas, so reading and validating
+data stays fast and light, and a what-if always builds a *new* instance (``instance.replace(...)``)
+instead of editing the one a commissioner is looking at. Locations are always resolved to WGS84
+``lat``/``lon`` by the time an object exists here; ``postcode_district`` is kept only so that pages
+can aggregate children to a district without pinpointing anyone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+SETTINGS = ("foster", "childrens_home", "semi_independent", "residential_school", "secure")
+OFSTED_RATINGS = ("outstanding", "good", "requires_improvement", "inadequate", "unrated")
+SEXES = ("F", "M")
+HOME_SEXES = ("any", "F", "M")
+NEED_LEVELS = (1, 2, 3, 4)
+DEFAULT_MAX_DISTANCE_KM = 80.0
+MILES_20_KM = 32.18688  # 20 statute miles, the sector's "far from home" line
+
+
+class _Replaceable:
+    """``replace(**changes)``: the one way to derive a changed copy of a frozen object."""
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Child(_Replaceable):
+    """A child waiting for a home, identified only by a pseudonymous ``child_id``."""
+
+    child_id: str
+    la_code: str
+    lat: float
+    lon: float
+    age: int
+    sex: str
+    need_level: int
+    needs: frozenset[str] = frozenset()
+    sibling_group: str | None = None
+    solo: bool = False
+    max_distance_km: float = DEFAULT_MAX_DISTANCE_KM
+    postcode_district: str | None = None
+
+
+@dataclass(frozen=True)
+class Home(_Replaceable):
+    """A home with vacancies; ``weekly_cost`` is the spot price per child per week (GBP)."""
+
+    home_id: str
+    provider: str
+    setting: str
+    la_code: str
+    lat: float
+    lon: float
+    vacancies: int
+    min_age: int
+    max_age: int
+    max_need_level: int
+    weekly_cost: float
+    sex: str = "any"
+    specialisms: frozenset[str] = frozenset()
+    ofsted: str = "unrated"
+    block_booked: int = 0
+    postcode_district: str | None = None
+
+
+@dataclass(frozen=True)
+class Weights(_Replaceable):
+    """The four weights of the contract's objective (GBP per week).
+
+    ``cost`` multiplies the weekly spot cost, ``km`` is £ per km per week, ``unplaced`` is the
+    price of an emergency placement and ``split`` the price of each extra home a sibling group
+    is spread over.
+    """
+
+    cost: float = 1.0
+    km: float = 20.0
+    unplaced: float = 15000.0
+    split: float = 5000.0
+
+    def __post_init__(self):
+        for name in ("cost", "km", "unplaced", "split"):
+            value = getattr(self, name)
+            if not value >= 0:
+                raise ValueError(f"weight {name}={value!r} must be a number >= 0")
+
+
+@dataclass(frozen=True)
+class Instance(_Replaceable):
+    """One region's waiting children, its homes with vacancies, and the pairwise facts.
+
+    ``separations`` are unordered pairs of child IDs that must not share a home; ``travel``
+    maps ``(child_id, home_id)`` to a known distance in km that replaces the geodesic one.
+    """
+
+    children: tuple[Child, ...]
+    homes: tuple[Home, ...]
+    separations: tuple[tuple[str, str], ...] = ()
+    travel: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    name: str = ""
+
+    def __post_init__(self):
+        # Freeze the containers too, so no caller can edit an instance through a reference.
+        object.__setattr__(self, "children", tuple(self.children))
+        object.__setattr__(self, "homes", tuple(self.homes))
+        object.__setattr__(self, "separations", tuple(tuple(p) for p in self.separations))
+        object.__setattr__(self, "travel", MappingProxyType(dict(self.travel)))
+
+    def __hash__(self):
+        return hash((self.children, self.homes, self.separations, tuple(sorted(self.travel.items()))))
+
+    def __eq__(self, other):
+        if not isinstance(other, Instance):
+            return NotImplemented
+        return (
+            self.children == other.children
+            and self.homes == other.homes
+            and self.separations == other.separations
+            and dict(self.travel) == dict(other.travel)
+            and self.name == other.name
+        )
+
+    @cached_property
+    def child_by_id(self) -> Mapping[str, Child]:
+        return MappingProxyType({c.child_id: c for c in self.children})
+
+    @cached_property
+    def home_by_id(self) -> Mapping[str, Home]:
+        return MappingProxyType({h.home_id: h for h in self.homes})
+
+    @cached_property
+    def sibling_groups(self) -> Mapping[str, tuple[str, ...]]:
+        """Group label → child IDs, for groups with at least two children."""
+        groups: dict[str, list[str]] = {}
+        for child in self.children:
+            if child.sibling_group:
+                groups.setdefault(child.sibling_group, []).append(child.child_id)
+        return MappingProxyType({g: tuple(ids) for g, ids in groups.items() if len(ids) > 1})
+
+    @property
+    def total_vacancies(self) -> int:
+        return sum(h.vacancies for h in self.homes)
+
+    def __repr__(self):
+        return (
+            f"Instance(name={self.name!r}, children={len(self.children)}, homes={len(self.homes)}, "
+            f"vacancies={self.total_vacancies}, separations={len(self.separations)}, "
+            f"travel={len(self.travel)})"
+        )

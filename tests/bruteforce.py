@@ -1,0 +1,138 @@
+"""An exhaustive optimiser for tiny instances: the independent referee of the contract's objective.
+
+It is written straight from ``CONTRACT.md`` and deliberately imports nothing from ``rcc.solver`` or
+``rcc.check``, so a hand-computed optimum, a solver and a checker can all be compared against a fourth,
+naive reading of the rules. Every child is tried in each of its pairwise-feasible homes and unplaced;
+partial assignments that break capacity, ``solo`` or a separation are cut as soon as they do. Fine for
+about 6 children × 4 homes; hopeless beyond that, by design.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from geopy.distance import geodesic
+
+from rcc.model import Child, Home, Instance, Weights
+
+Assignment = dict[str, str | None]
+
+TIE_TOLERANCE = 1e-6
+
+
+def _tags(values) -> frozenset[str]:
+    return frozenset(str(v).strip().lower() for v in values if str(v).strip())
+
+
+def distance_km(instance: Instance, child: Child, home: Home) -> float:
+    """The contract's distance: the ``travel.csv`` km when the pair is listed, else the WGS84 geodesic."""
+    key = (child.child_id, home.home_id)
+    if key in instance.travel:
+        return float(instance.travel[key])
+    return geodesic((child.lat, child.lon), (home.lat, home.lon)).km
+
+
+def pair_feasible(instance: Instance, child: Child, home: Home) -> bool:
+    """Rules 1–7 of the contract for one child and one home."""
+    return (
+        home.vacancies >= 1
+        and home.min_age <= child.age <= home.max_age
+        and (home.sex.lower() == "any" or home.sex.lower() == child.sex.lower())
+        and child.need_level <= home.max_need_level
+        and _tags(child.needs) <= _tags(home.specialisms)
+        and home.ofsted.lower() != "inadequate"
+        and distance_km(instance, child, home) <= child.max_distance_km
+    )
+
+
+def objective(instance: Instance, assignment: Assignment, weights: Weights = Weights()) -> float:
+    """The contract's objective of a (whole-solution-feasible) assignment, in GBP per week."""
+    homes = instance.home_by_id
+    children = instance.child_by_id
+    placed_in: dict[str, int] = {}
+    km = 0.0
+    unplaced = 0
+    for child_id, home_id in assignment.items():
+        if home_id is None:
+            unplaced += 1
+            continue
+        placed_in[home_id] = placed_in.get(home_id, 0) + 1
+        km += distance_km(instance, children[child_id], homes[home_id])
+    cost = sum(homes[h].weekly_cost * max(0, n - homes[h].block_booked) for h, n in placed_in.items())
+    return (
+        weights.cost * cost
+        + weights.km * km
+        + weights.unplaced * unplaced
+        + weights.split * siblings_split(instance, assignment)
+    )
+
+
+def siblings_split(instance: Instance, assignment: Assignment) -> int:
+    """Σ over sibling groups of max(0, distinct homes used by the group's placed members − 1)."""
+    groups: dict[str, set[str]] = {}
+    for child in instance.children:
+        if child.sibling_group:
+            home_id = assignment.get(child.child_id)
+            used = groups.setdefault(child.sibling_group, set())
+            if home_id is not None:
+                used.add(home_id)
+    return sum(max(0, len(used) - 1) for used in groups.values())
+
+
+def feasible_assignments(instance: Instance) -> Iterator[Assignment]:
+    """Every assignment that respects rules 1–7, capacity, ``solo`` and separations."""
+    children = list(instance.children)
+    options = [
+        [h for h in instance.homes if pair_feasible(instance, c, h)] for c in children
+    ]
+    separated: dict[str, set[str]] = {c.child_id: set() for c in children}
+    for a, b in instance.separations:
+        separated.setdefault(a, set()).add(b)
+        separated.setdefault(b, set()).add(a)
+    occupants: dict[str, list[Child]] = {h.home_id: [] for h in instance.homes}
+    chosen: list[str | None] = [None] * len(children)
+
+    def fits(child: Child, home: Home) -> bool:
+        there = occupants[home.home_id]
+        if len(there) >= home.vacancies:
+            return False
+        if there and (child.solo or any(o.solo for o in there)):
+            return False
+        return not any(o.child_id in separated[child.child_id] for o in there)
+
+    def extend(i: int) -> Iterator[Assignment]:
+        if i == len(children):
+            yield {c.child_id: h for c, h in zip(children, chosen, strict=True)}
+            return
+        child = children[i]
+        for home in options[i]:
+            if fits(child, home):
+                occupants[home.home_id].append(child)
+                chosen[i] = home.home_id
+                yield from extend(i + 1)
+                occupants[home.home_id].pop()
+        chosen[i] = None
+        yield from extend(i + 1)
+
+    yield from extend(0)
+
+
+def optimal_assignments(
+    instance: Instance, weights: Weights = Weights(), tolerance: float = TIE_TOLERANCE
+) -> tuple[float, list[Assignment]]:
+    """The optimal objective and every assignment that attains it (within ``tolerance``)."""
+    best = float("inf")
+    optima: list[Assignment] = []
+    for assignment in feasible_assignments(instance):
+        value = objective(instance, assignment, weights)
+        if value < best - tolerance:
+            best, optima = value, [assignment]
+        elif value <= best + tolerance:
+            optima.append(assignment)
+    return best, optima
+
+
+def brute_force(instance: Instance, weights: Weights = Weights()) -> tuple[float, Assignment]:
+    """The optimal objective and one optimal assignment (the first in enumeration order)."""
+    best, optima = optimal_assignments(instance, weights)
+    return best, optima[0]
