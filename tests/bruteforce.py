@@ -18,6 +18,7 @@ from rcc.model import Child, Home, Instance, Weights
 Assignment = dict[str, str | None]
 
 TIE_TOLERANCE = 1e-6
+DEFAULT_WEIGHTS = Weights()  # frozen, so one shared default is safe
 
 
 def _tags(values) -> frozenset[str]:
@@ -30,6 +31,11 @@ def distance_km(instance: Instance, child: Child, home: Home) -> float:
     if key in instance.travel:
         return float(instance.travel[key])
     return geodesic((child.lat, child.lon), (home.lat, home.lon)).km
+
+
+def distance_table(instance: Instance) -> dict[tuple[str, str], float]:
+    """Every child–home distance, computed once (geopy is slow enough to matter in the enumeration)."""
+    return {(c.child_id, h.home_id): distance_km(instance, c, h) for c in instance.children for h in instance.homes}
 
 
 def pair_feasible(instance: Instance, child: Child, home: Home) -> bool:
@@ -45,10 +51,17 @@ def pair_feasible(instance: Instance, child: Child, home: Home) -> bool:
     )
 
 
-def objective(instance: Instance, assignment: Assignment, weights: Weights = Weights()) -> float:
-    """The contract's objective of a (whole-solution-feasible) assignment, in GBP per week."""
+def objective(
+    instance: Instance,
+    assignment: Assignment,
+    weights: Weights = DEFAULT_WEIGHTS,
+    km_table: dict[tuple[str, str], float] | None = None,
+) -> float:
+    """The contract's objective, in GBP per week, of a feasible assignment naming every child."""
     homes = instance.home_by_id
     children = instance.child_by_id
+    if km_table is None:
+        km_table = {}
     placed_in: dict[str, int] = {}
     km = 0.0
     unplaced = 0
@@ -57,7 +70,10 @@ def objective(instance: Instance, assignment: Assignment, weights: Weights = Wei
             unplaced += 1
             continue
         placed_in[home_id] = placed_in.get(home_id, 0) + 1
-        km += distance_km(instance, children[child_id], homes[home_id])
+        pair = (child_id, home_id)
+        if pair not in km_table:
+            km_table[pair] = distance_km(instance, children[child_id], homes[home_id])
+        km += km_table[pair]
     cost = sum(homes[h].weekly_cost * max(0, n - homes[h].block_booked) for h, n in placed_in.items())
     return (
         weights.cost * cost
@@ -82,9 +98,7 @@ def siblings_split(instance: Instance, assignment: Assignment) -> int:
 def feasible_assignments(instance: Instance) -> Iterator[Assignment]:
     """Every assignment that respects rules 1–7, capacity, ``solo`` and separations."""
     children = list(instance.children)
-    options = [
-        [h for h in instance.homes if pair_feasible(instance, c, h)] for c in children
-    ]
+    options = [[h for h in instance.homes if pair_feasible(instance, c, h)] for c in children]
     separated: dict[str, set[str]] = {c.child_id: set() for c in children}
     for a, b in instance.separations:
         separated.setdefault(a, set()).add(b)
@@ -118,13 +132,14 @@ def feasible_assignments(instance: Instance) -> Iterator[Assignment]:
 
 
 def optimal_assignments(
-    instance: Instance, weights: Weights = Weights(), tolerance: float = TIE_TOLERANCE
+    instance: Instance, weights: Weights = DEFAULT_WEIGHTS, tolerance: float = TIE_TOLERANCE
 ) -> tuple[float, list[Assignment]]:
     """The optimal objective and every assignment that attains it (within ``tolerance``)."""
     best = float("inf")
     optima: list[Assignment] = []
+    km_table = distance_table(instance)
     for assignment in feasible_assignments(instance):
-        value = objective(instance, assignment, weights)
+        value = objective(instance, assignment, weights, km_table)
         if value < best - tolerance:
             best, optima = value, [assignment]
         elif value <= best + tolerance:
@@ -132,7 +147,7 @@ def optimal_assignments(
     return best, optima
 
 
-def brute_force(instance: Instance, weights: Weights = Weights()) -> tuple[float, Assignment]:
+def brute_force(instance: Instance, weights: Weights = DEFAULT_WEIGHTS) -> tuple[float, Assignment]:
     """The optimal objective and one optimal assignment (the first in enumeration order)."""
     best, optima = optimal_assignments(instance, weights)
     return best, optima[0]

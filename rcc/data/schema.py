@@ -116,7 +116,6 @@ SCHEMAS = {
         },
         strict=False,
     ),
-    "separations": pa.DataFrameSchema({}, strict=False),
     "travel": pa.DataFrameSchema({"km": _column(_GE0)}, strict=False),
 }
 
