@@ -17,7 +17,7 @@ def test_vectorised_geodesic_matches_geopy_within_a_thousandth_on_english_pairs(
     a = english.iloc[rng.integers(len(english), size=1000)]
     b = english.iloc[rng.integers(len(english), size=1000)]
     fast = geo.geodesic_km(a["lat"], a["lon"], b["lat"], b["lon"])
-    exact = np.array([geodesic((p, q), (r, s)).km for p, q, r, s in zip(a["lat"], a["lon"], b["lat"], b["lon"])])
+    exact = np.array([geodesic((p, q), (r, s)).km for p, q, r, s in zip(a["lat"], a["lon"], b["lat"], b["lon"], strict=True)])
     close = exact > 0.01
     assert np.all(np.abs(fast[close] - exact[close]) / exact[close] < 1e-3)
     assert np.max(np.abs(fast - exact)) < 1e-3  # and within a metre everywhere

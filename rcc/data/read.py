@@ -270,10 +270,11 @@ def _cross_checks(parsed: dict[str, pd.DataFrame], problems: list[Problem]) -> N
     for index, row in homes.iterrows():
         key = _key("homes", homes, index)
         label = homes.attrs["label"]
-        if _both(row, "min_age", "max_age") and row["min_age"] > row["max_age"]:
+        if _both(row, "min_age", "max_age") and 0 <= row["max_age"] < row["min_age"] <= 17:
             problems.append(Problem(label, f"must be <= max_age ({row['max_age']})", _row(index), "min_age",
                                     row["min_age"], key))
-        if _both(row, "block_booked", "vacancies") and row["block_booked"] > row["vacancies"]:
+        # Compared only when each value is itself valid, so one bad cell gives one error.
+        if _both(row, "block_booked", "vacancies") and 0 <= row["vacancies"] < row["block_booked"]:
             problems.append(Problem(label, f"must be <= vacancies ({row['vacancies']})", _row(index),
                                     "block_booked", row["block_booked"], key))
     _check_sibling_groups(children, problems)

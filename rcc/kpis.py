@@ -1,0 +1,85 @@
+"""Outcome KPIs of a checked assignment, overall and per responsible local authority.
+
+KPIs are computed from a ``Check`` (the independent re-computation), never from solver internals,
+so what a commissioner reads is what the checker verified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from rcc.check import Check
+from rcc.data import geo
+from rcc.model import MILES_20_KM, Instance
+
+
+def _share(part: float, whole: float) -> float | None:
+    return 100.0 * part / whole if whole else None
+
+
+def outcome_table(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> pd.DataFrame:
+    """One row per child: LA, home, km, charged cost, and the flags the KPIs count."""
+    rows = []
+    for child in instance.children:
+        home_id = assignment.get(child.child_id)
+        home = instance.home_by_id[home_id] if home_id else None
+        rows.append({
+            "child_id": child.child_id,
+            "la_code": child.la_code,
+            "sibling_group": child.sibling_group if child.sibling_group in instance.sibling_groups else None,
+            "home_id": home_id,
+            "placed": home is not None,
+            "km": check.km.get(child.child_id),
+            "weekly_cost": check.charged.get(child.child_id),
+            "within_20_miles": home is not None and check.km[child.child_id] <= MILES_20_KM,
+            "own_la": home is not None and home.la_code == child.la_code,
+            "setting": home.setting if home else None,
+        })
+    return pd.DataFrame(rows)
+
+
+def _kpis_of(table: pd.DataFrame, together_groups: int, groups: int) -> dict[str, float | int | None]:
+    placed = table[table["placed"]]
+    return {
+        "children": len(table),
+        "placed": len(placed),
+        "unplaced": int((~table["placed"]).sum()),
+        "placed_pct": _share(len(placed), len(table)),
+        "within_20_miles_pct": _share(int(placed["within_20_miles"].sum()), len(placed)),
+        "siblings_together_pct": _share(together_groups, groups),
+        "own_la_pct": _share(int(placed["own_la"].sum()), len(placed)),
+        "mean_km": float(placed["km"].mean()) if len(placed) else None,
+        "weekly_cost": float(placed["weekly_cost"].sum()),
+    }
+
+
+def _groups_together(table: pd.DataFrame) -> tuple[int, int]:
+    """(groups all placed in one home, sibling groups) — a group is together only if all are placed."""
+    grouped = table.dropna(subset=["sibling_group"]).groupby("sibling_group")
+    together = sum(1 for _, g in grouped if g["placed"].all() and g["home_id"].nunique() == 1)
+    return together, grouped.ngroups
+
+
+def compute_kpis(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> dict:
+    """placed %, within 20 miles % (of placed), sibling groups together %, own LA % (of placed),
+    mean km, weekly cost charged, and block-booked beds used."""
+    table = outcome_table(instance, assignment, check)
+    kpis = _kpis_of(table, *_groups_together(table))
+    kpis["siblings_split"] = check.siblings_split
+    placed_per_home = table[table["placed"]].groupby("home_id").size()
+    kpis["block_booked_beds"] = sum(h.block_booked for h in instance.homes)
+    booked = {h: instance.home_by_id[h].block_booked for h in placed_per_home.index}
+    kpis["block_booked_used"] = int(sum(min(n, booked[h]) for h, n in placed_per_home.items()))
+    return kpis
+
+
+def kpis_by_la(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> pd.DataFrame:
+    """The KPIs for each member authority's own children, so each sees how its children fare."""
+    table = outcome_table(instance, assignment, check)
+    names = geo.local_authorities()["la_name"]
+    rows = []
+    for code, part in table.groupby("la_code"):
+        rows.append({"la_code": code, "la_name": names.get(code, code), **_kpis_of(part, *_groups_together(part))})
+    return pd.DataFrame(rows)

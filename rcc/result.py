@@ -1,0 +1,57 @@
+"""What a solve returns: a status, the objective and its proof, the terms and the assignment.
+
+A time limit or a child who cannot be placed is a *status* or an unplaced entry, never an
+exception; only bad input raises. ``assignment`` maps every child ID to a home ID or ``None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Status(StrEnum):
+    OPTIMAL = "optimal"  # proven: objective == bound (within the gap tolerance)
+    FEASIBLE = "feasible"  # a checked assignment, no proof of optimality
+    TIME_LIMIT = "time_limit"  # stopped by the time limit with an assignment and a bound
+    INFEASIBLE = "infeasible"  # no assignment satisfies the hard rules (e.g. contradictory pins)
+    ERROR = "error"  # the solver failed; see ``message``
+
+
+TERMS = ("cost", "km", "unplaced", "split")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One solver run. ``terms`` are the contract's four weighted objective terms in GBP/week."""
+
+    status: Status
+    solver: str
+    assignment: Mapping[str, str | None]
+    objective: float | None = None
+    bound: float | None = None
+    terms: Mapping[str, float] = field(default_factory=dict)
+    runtime_s: float = 0.0
+    seed: int | None = None
+    message: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
+        object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap (objective − bound) / max(1, |objective|); 0 when proven optimal."""
+        if self.objective is None or self.bound is None:
+            return None
+        return max(0.0, self.objective - self.bound) / max(1.0, abs(self.objective))
+
+    @property
+    def placed(self) -> int:
+        return sum(home is not None for home in self.assignment.values())
+
+    @property
+    def unplaced(self) -> int:
+        return sum(home is None for home in self.assignment.values())

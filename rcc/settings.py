@@ -1,0 +1,21 @@
+"""User settings from TOML files: objective weights (``[weights]``) for the CLI and the app."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import fields
+from pathlib import Path
+
+from rcc.model import Weights
+
+
+def load_weights(path: str | Path, base: Weights | None = None) -> Weights:
+    """``[weights]`` of a TOML file (keys ``cost``, ``km``, ``unplaced``, ``split``) over ``base``."""
+    with open(path, "rb") as f:
+        table = tomllib.load(f).get("weights", {})
+    known = {f.name for f in fields(Weights)}
+    unknown = set(table) - known
+    if unknown:
+        raise ValueError(f"{path}: unknown [weights] key(s) {', '.join(sorted(unknown))}; "
+                         f"expected {', '.join(sorted(known))}")
+    return (base or Weights()).replace(**{k: float(v) for k, v in table.items()})

@@ -1,0 +1,1 @@
+"""Solvers over the candidate-pairs table: exact CP-SAT, the greedy status quo, and helpers."""

@@ -1,0 +1,214 @@
+"""Candidate pairs: every (child, home) the contract allows, with its distance and cost terms.
+
+This is where the data layer does the joins so that solvers only iterate over one tidy table.
+Nothing loops over all child × home pairs: a KD-tree on unit-sphere points finds the homes within
+each child's ``max_distance_km`` (the chord radius is widened by 1% so the sphere never hides a
+pair the WGS84 ellipsoid allows), exact geodesics are computed only for those, ``travel.csv`` pairs
+are added or overridden, and the pairwise rules are numpy masks over the survivors.
+
+Each pairwise rule of the contract is one entry of :data:`PAIR_RULES`, so explanations can ask
+"which rule excluded this home?" with the very same code that built the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from rcc.data.geo import geodesic_km, to_unit_vectors
+from rcc.model import Instance, Weights
+
+_EARTH_MIN_RADIUS_KM = 6356.752
+_RADIUS_MARGIN = 1.01
+
+
+@dataclass(frozen=True)
+class Arrays:
+    """Column arrays of an instance's children and homes, built once per instance."""
+
+    instance: Instance
+
+    @cached_property
+    def children(self) -> dict[str, np.ndarray]:
+        kids = self.instance.children
+        return {
+            "lat": np.array([c.lat for c in kids], float),
+            "lon": np.array([c.lon for c in kids], float),
+            "age": np.array([c.age for c in kids], int),
+            "sex": np.array([c.sex for c in kids], object),
+            "need": np.array([c.need_level for c in kids], int),
+            "needs": self._masks([c.needs for c in kids]),
+            "max_km": np.array([c.max_distance_km for c in kids], float),
+        }
+
+    @cached_property
+    def homes(self) -> dict[str, np.ndarray]:
+        homes = self.instance.homes
+        return {
+            "lat": np.array([h.lat for h in homes], float),
+            "lon": np.array([h.lon for h in homes], float),
+            "vacancies": np.array([h.vacancies for h in homes], int),
+            "min_age": np.array([h.min_age for h in homes], int),
+            "max_age": np.array([h.max_age for h in homes], int),
+            "sex": np.array([h.sex for h in homes], object),
+            "max_need": np.array([h.max_need_level for h in homes], int),
+            "specialisms": self._masks([h.specialisms for h in homes]),
+            "inadequate": np.array([h.ofsted == "inadequate" for h in homes], bool),
+            "weekly_cost": np.array([h.weekly_cost for h in homes], float),
+        }
+
+    @cached_property
+    def _tag_bits(self) -> dict[str, int]:
+        tags = set()
+        for child in self.instance.children:
+            tags |= child.needs
+        return {tag: bit for bit, tag in enumerate(sorted(tags))}
+
+    def _masks(self, tag_sets) -> np.ndarray:
+        """Tag sets as bitmasks (Python ints in an object array: any number of tags works)."""
+        bits = self._tag_bits
+        return np.array([sum(1 << bits[t] for t in tags if t in bits) for tags in tag_sets], object)
+
+
+@dataclass(frozen=True)
+class PairRule:
+    """One pairwise rule of the contract: a vectorised test over child and home index arrays."""
+
+    number: int
+    name: str
+    explanation: str
+    allows: Callable[[Arrays, np.ndarray, np.ndarray], np.ndarray]
+
+
+def _needs_met(a: Arrays, ci, hi) -> np.ndarray:
+    needs, specialisms = a.children["needs"][ci], a.homes["specialisms"][hi]
+    return (needs & ~specialisms) == 0 if len(ci) else np.zeros(0, bool)
+
+
+PAIR_RULES: tuple[PairRule, ...] = (
+    PairRule(1, "vacancy", "the home has no vacancy", lambda a, ci, hi: a.homes["vacancies"][hi] >= 1),
+    PairRule(
+        2,
+        "age",
+        "the child's age is outside the home's age range",
+        lambda a, ci, hi: (a.homes["min_age"][hi] <= a.children["age"][ci])
+        & (a.children["age"][ci] <= a.homes["max_age"][hi]),
+    ),
+    PairRule(
+        3,
+        "sex",
+        "the home takes only the other sex",
+        lambda a, ci, hi: (a.homes["sex"][hi] == "any") | (a.homes["sex"][hi] == a.children["sex"][ci]),
+    ),
+    PairRule(
+        4,
+        "need_level",
+        "the child's need level is above what the home can meet",
+        lambda a, ci, hi: a.children["need"][ci] <= a.homes["max_need"][hi],
+    ),
+    PairRule(5, "needs", "the home lacks a specialism the child needs", _needs_met),
+    PairRule(6, "ofsted", "the home is rated inadequate", lambda a, ci, hi: ~a.homes["inadequate"][hi]),
+)
+DISTANCE_RULE = PairRule(7, "distance", "the home is beyond the child's maximum distance", lambda a, ci, hi: None)
+
+
+def _travel_index(instance: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``travel.csv`` as index arrays (child positions, home positions, km)."""
+    child_pos = {child.child_id: i for i, child in enumerate(instance.children)}
+    home_pos = {home.home_id: j for j, home in enumerate(instance.homes)}
+    rows = [(child_pos[c], home_pos[h], km) for (c, h), km in instance.travel.items()]
+    table = np.array(rows, float).reshape(-1, 3)
+    return table[:, 0].astype(int), table[:, 1].astype(int), table[:, 2]
+
+
+def pair_distances(instance: Instance, arrays: Arrays, ci: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """km for index pairs: ``travel.csv`` where listed, else the WGS84 geodesic."""
+    c, h = arrays.children, arrays.homes
+    km = geodesic_km(c["lat"][ci], c["lon"][ci], h["lat"][hi], h["lon"][hi])
+    if instance.travel and len(ci):
+        tc, th, tkm = _travel_index(instance)
+        n_homes = len(instance.homes)
+        keys, listed = ci * n_homes + hi, tc * n_homes + th
+        order = np.argsort(listed)
+        pos = np.clip(np.searchsorted(listed[order], keys), 0, len(listed) - 1)
+        hit = listed[order][pos] == keys
+        km[hit] = tkm[order][pos[hit]]
+    return km
+
+
+def _pairs_within_reach(instance: Instance, arrays: Arrays) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs whose geodesic may be within the child's reach, plus every travel.csv pair."""
+    c, h = arrays.children, arrays.homes
+    if len(c["lat"]) == 0 or len(h["lat"]) == 0:
+        return np.zeros(0, int), np.zeros(0, int)
+    tree = cKDTree(to_unit_vectors(h["lat"], h["lon"]))
+    points = to_unit_vectors(c["lat"], c["lon"])
+    ci_parts, hi_parts = [], []
+    # Children share few distinct reaches (80 km default), so query once per reach.
+    for reach in np.unique(c["max_km"]):
+        chosen = np.flatnonzero(c["max_km"] == reach)
+        angle = min(np.pi, reach * _RADIUS_MARGIN / _EARTH_MIN_RADIUS_KM)
+        chord = 2 * np.sin(angle / 2)
+        for i, homes in zip(chosen, tree.query_ball_point(points[chosen], chord), strict=True):
+            ci_parts.append(np.full(len(homes), i))
+            hi_parts.append(np.asarray(homes, int))
+    ci = np.concatenate(ci_parts) if ci_parts else np.zeros(0, int)
+    hi = np.concatenate(hi_parts) if hi_parts else np.zeros(0, int)
+    if instance.travel:
+        tc, th, _ = _travel_index(instance)
+        pairs = np.unique(np.concatenate([np.column_stack([ci, hi]), np.column_stack([tc, th])]), axis=0)
+        ci, hi = pairs[:, 0], pairs[:, 1]
+    return ci.astype(int), hi.astype(int)
+
+
+def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.DataFrame:
+    """The feasible pairs as one table, sorted by child then home.
+
+    Columns: ``child`` and ``home`` (positions in the instance), ``child_id``, ``home_id``, ``km``,
+    ``weekly_cost`` (the spot price), ``cost_term`` (weighted price, charged unless the bed is
+    block-booked), ``km_term`` (weighted distance).
+    """
+    weights = weights or Weights()
+    arrays = Arrays(instance)
+    ci, hi = _pairs_within_reach(instance, arrays)
+    keep = np.ones(len(ci), bool)
+    for rule in PAIR_RULES:
+        keep &= rule.allows(arrays, ci, hi)
+    ci, hi = ci[keep], hi[keep]
+    km = pair_distances(instance, arrays, ci, hi)
+    within = km <= arrays.children["max_km"][ci]
+    ci, hi, km = ci[within], hi[within], km[within]
+    order = np.lexsort((hi, ci))
+    ci, hi, km = ci[order], hi[order], km[order]
+    cost = arrays.homes["weekly_cost"][hi]
+    return pd.DataFrame(
+        {
+            "child": ci,
+            "home": hi,
+            "child_id": np.array([c.child_id for c in instance.children], object)[ci] if len(ci) else [],
+            "home_id": np.array([h.home_id for h in instance.homes], object)[hi] if len(hi) else [],
+            "km": km,
+            "weekly_cost": cost,
+            "cost_term": weights.cost * cost,
+            "km_term": weights.km * km,
+        }
+    )
+
+
+def excluding_rules(instance: Instance, child_index: int) -> dict[str, int]:
+    """For one child, how many homes each rule excludes (a home may fail several rules).
+
+    Used to explain why a child has no feasible home; it runs the very rules that built the table.
+    """
+    arrays = Arrays(instance)
+    hi = np.arange(len(instance.homes))
+    ci = np.full(len(hi), child_index)
+    counts = {rule.explanation: int((~rule.allows(arrays, ci, hi)).sum()) for rule in PAIR_RULES}
+    km = pair_distances(instance, arrays, ci, hi)
+    counts[DISTANCE_RULE.explanation] = int((km > arrays.children["max_km"][ci]).sum())
+    return {reason: n for reason, n in counts.items() if n}

@@ -1,0 +1,40 @@
+"""The solver side's own account of an assignment's objective terms, from the pairs table.
+
+Solvers report the terms computed here; ``rcc.check`` recomputes them from the instance alone
+with different code, and any disagreement is a bug that fails loudly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+import pandas as pd
+
+from rcc.model import Instance, Weights
+
+
+def assignment_terms(
+    instance: Instance, weights: Weights, pairs: pd.DataFrame, assignment: Mapping[str, str | None]
+) -> dict[str, float]:
+    """The four weighted terms (GBP/week) of ``assignment``, whose pairs must all be in ``pairs``."""
+    indexed = pairs.set_index(["child_id", "home_id"])
+    placed = [(c, h) for c, h in assignment.items() if h is not None]
+    rows = indexed.loc[placed] if placed else indexed.iloc[:0]
+    per_home = rows.groupby(level="home_id").size()
+    cost = 0.0
+    for home_id, n in per_home.items():
+        home = instance.home_by_id[home_id]
+        cost += weights.cost * home.weekly_cost * max(0, n - home.block_booked)
+    homes_of_group: dict[str, set[str]] = defaultdict(set)
+    for child_id, home_id in placed:
+        group = instance.child_by_id[child_id].sibling_group
+        if group in instance.sibling_groups:
+            homes_of_group[group].add(home_id)
+    unplaced = sum(1 for c in instance.children if assignment.get(c.child_id) is None)
+    return {
+        "cost": cost,
+        "km": weights.km * float(rows["km"].sum()),
+        "unplaced": weights.unplaced * unplaced,
+        "split": weights.split * sum(max(0, len(h) - 1) for h in homes_of_group.values()),
+    }

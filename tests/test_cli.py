@@ -1,0 +1,107 @@
+"""The ``rcc`` command: exit codes a scheduler can act on, readable reports, atomic outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from rcc.cli import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, main
+from tests.conftest import FIXTURES
+
+TINY = FIXTURES / "tiny"
+
+
+def test_validate_says_the_bundled_region_is_valid(capsys):
+    """``rcc validate fixtures/greater-manchester`` exits 0 and summarises demand and supply."""
+    assert main(["validate", str(FIXTURES / "greater-manchester")]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "greater-manchester: valid" in out and "children waiting" in out
+
+
+def test_validate_lists_every_problem_of_a_broken_copy(tmp_path, capsys):
+    """A copy broken in three places: exit 2 and all three problems on stderr."""
+    broken = shutil.copytree(FIXTURES / "greater-manchester", tmp_path / "broken")
+    homes = pd.read_csv(broken / "homes.csv", dtype=str, keep_default_na=False)
+    homes.loc[3, "vacancies"] = "-1"
+    homes.loc[5, "ofsted"] = "great"
+    homes.to_csv(broken / "homes.csv", index=False)
+    children = pd.read_csv(broken / "children.csv", dtype=str, keep_default_na=False)
+    children.loc[0, "age"] = "19"
+    children.to_csv(broken / "children.csv", index=False)
+    assert main(["validate", str(broken)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert f"homes.csv row 5 (home_id={homes.loc[3, 'home_id']}): vacancies=-1 must be >= 0" in err
+    assert "ofsted=great must be one of" in err
+    assert "children.csv row 2" in err and "age=19 must be between 0 and 17" in err
+    assert "INVALID — 3 error(s)" in err
+
+
+def test_solve_writes_assignments_and_summary_as_the_contract_says(tmp_path):
+    """A tiny instance: exit 0, one row per child with a reason, summary with every field."""
+    out = tmp_path / "out"
+    assert main(["solve", str(TINY / "capacity-two-children-one-bed"), "--out", str(out)]) == EXIT_OK
+    table = pd.read_csv(out / "assignments.csv", keep_default_na=False)
+    assert list(table.columns) == ["child_id", "home_id", "km", "weekly_cost", "reason"]
+    assert table.set_index("child_id").loc["C2", "home_id"] == ""
+    summary = json.loads((out / "summary.json").read_text())
+    for key in ("status", "objective", "bound", "gap", "terms", "placed", "unplaced", "siblings_split",
+                "runtime_s", "solver", "seed", "inputs", "kpis"):
+        assert key in summary
+    assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(17100.0)
+    assert set(summary["terms"]) == {"cost", "km", "unplaced", "split"}
+    assert set(summary["inputs"]) == {"children.csv", "homes.csv", "travel.csv"}
+    assert not list(out.glob(".*.tmp")), "temporary files must not be left behind"
+
+
+def test_weight_flags_and_toml_change_the_objective(tmp_path):
+    """--w-unplaced lower than any home leaves children unplaced; a TOML file does the same."""
+    folder = str(TINY / "capacity-two-children-one-bed")
+    assert main(["solve", folder, "--out", str(tmp_path / "a"), "--w-unplaced", "100"]) == EXIT_OK
+    assert json.loads((tmp_path / "a" / "summary.json").read_text())["objective"] == pytest.approx(200.0)
+    toml = tmp_path / "w.toml"
+    toml.write_text("[weights]\nunplaced = 100\n[solver]\ntime_limit = 5\n")
+    assert main(["solve", folder, "--out", str(tmp_path / "b"), "--weights", str(toml)]) == EXIT_OK
+    assert json.loads((tmp_path / "b" / "summary.json").read_text())["objective"] == pytest.approx(200.0)
+
+
+def test_bad_weights_file_is_invalid_input(tmp_path, capsys):
+    """A misspelt weight is named and exits 2."""
+    toml = tmp_path / "w.toml"
+    toml.write_text("[weights]\nunplace = 100\n")
+    code = main(["solve", str(TINY / "solo-child-alone"), "--out", str(tmp_path / "o"), "--weights", str(toml)])
+    assert code == EXIT_INVALID
+    assert "unplace" in capsys.readouterr().err
+
+
+def test_solve_refuses_invalid_input_and_writes_nothing(tmp_path, capsys):
+    """Invalid input: exit 2, the problems listed, no output folder."""
+    broken = shutil.copytree(TINY / "solo-child-alone", tmp_path / "broken")
+    (broken / "children.csv").write_text((broken / "children.csv").read_text().replace(",F,", ",Q,", 1))
+    assert main(["solve", str(broken), "--out", str(tmp_path / "out")]) == EXIT_INVALID
+    assert "sex=Q must be one of F, M" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_internal_error_exits_1_with_a_logged_traceback(tmp_path, monkeypatch, caplog):
+    """A bug inside the solver is exit 1, logged for the scheduler, not a crash."""
+    import rcc.solver.cpsat as cpsat
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(cpsat, "solve", broken)
+    assert main(["solve", str(TINY / "solo-child-alone"), "--out", str(tmp_path / "o")]) == EXIT_INTERNAL
+    assert "internal error" in caplog.text and "boom" in caplog.text
+
+
+def test_generate_writes_a_valid_instance_and_rejects_unknown_regions(tmp_path, capsys):
+    """``rcc generate`` output validates; an unknown region is exit 2 with the reason."""
+    out = tmp_path / "gen"
+    assert main(["generate", "--las", "E08000001,E08000002", "--children", "40", "--seed", "3",
+                 "--out", str(out)]) == EXIT_OK
+    assert main(["validate", str(out)]) == EXIT_OK
+    assert main(["generate", "--region", "Atlantis", "--children", "5", "--out", str(tmp_path / "x")]) == EXIT_INVALID
+    assert "Atlantis" in capsys.readouterr().err

@@ -1,0 +1,79 @@
+"""Explanations, shortlists and KPIs read the checked assignment and say why in plain English."""
+
+from __future__ import annotations
+
+import pytest
+
+from rcc.data import read_instance
+from rcc.model import Weights
+from rcc.outputs import checked
+from rcc.solver.candidates import candidate_pairs
+from rcc.solver.cpsat import SolveParams, solve
+from tests.conftest import FIXTURES
+
+TINY = FIXTURES / "tiny"
+
+
+def _solved(name: str, weights: Weights | None = None):
+    instance = read_instance(TINY / name)
+    weights = weights or Weights()
+    pairs = candidate_pairs(instance, weights)
+    return checked(instance, weights, solve(instance, weights, SolveParams(time_limit=10), pairs=pairs), pairs)
+
+
+def test_placed_child_reason_names_home_distance_cost_and_best_alternative():
+    """C1 goes to H2; the reason gives its km and price and compares H1 with the extra cost."""
+    solved = _solved("capacity-second-child-takes-next-home")
+    reason = solved.explainer.reason("C1")
+    assert reason.startswith("Placed at H2 (")
+    assert "km away" in reason and "£" in reason
+    assert "Best alternative: H1" in reason and "but it is full (C2)" in reason
+
+
+def test_unplaced_child_with_no_feasible_home_names_the_rule():
+    """A child whose need level no home can meet is told exactly that."""
+    solved = _solved("need-level-too-high-child-unplaced")
+    reason = solved.explainer.reason("C1")
+    assert reason.startswith("Unplaced: no home meets the rules")
+    assert "need level is above what the home can meet" in reason
+
+
+def test_unplaced_child_whose_homes_are_full_names_who_took_them():
+    """Two children, one bed: the one left out is told the home is full and by whom."""
+    solved = _solved("capacity-two-children-one-bed")
+    assert solved.explainer.reason("C2") == "Unplaced: all 1 feasible home(s) are taken: H1 is full (C1)."
+
+
+def test_unplaced_because_every_home_costs_more_than_an_emergency_placement():
+    """When leaving a child unplaced is optimal, the reason gives the price comparison."""
+    solved = _solved("unplaced-optimal-every-home-too-expensive")
+    reason = solved.explainer.reason("C1")
+    assert reason.startswith("Unplaced: every feasible home costs more than an emergency placement (£15,000/wk)")
+
+
+def test_shortlist_ranks_homes_by_cost_and_marks_the_chosen_one():
+    """The shortlist is ordered by weekly cost to the objective and shows deltas from the match."""
+    solved = _solved("capacity-second-child-takes-next-home")
+    shortlist = solved.explainer.shortlist("C1", k=5)
+    assert list(shortlist["rank"]) == list(range(1, len(shortlist) + 1))
+    assert list(shortlist["objective_cost"]) == sorted(shortlist["objective_cost"])
+    chosen = shortlist[shortlist["chosen"]]
+    assert list(chosen["home_id"]) == ["H2"] and chosen["vs_current"].iloc[0] == pytest.approx(0.0)
+
+
+def test_kpis_on_a_split_sibling_group_by_hand():
+    """Three siblings in three homes: all placed, none together, 10 km each, £1,000 each."""
+    kpis = _solved("siblings-three-homes-two-splits").kpis
+    assert kpis["placed_pct"] == 100.0
+    assert kpis["siblings_together_pct"] == 0.0
+    assert kpis["siblings_split"] == 1
+    assert kpis["within_20_miles_pct"] == 100.0
+    assert kpis["mean_km"] == pytest.approx(10.0)
+    assert kpis["weekly_cost"] == pytest.approx(3000.0)
+
+
+def test_kpis_count_block_booked_beds_used_and_charge_nothing_for_them():
+    """A block-booked bed used is counted and costs the child nothing."""
+    solved = _solved("block-booked-bed-costs-nothing")
+    assert solved.kpis["block_booked_used"] == 1
+    assert solved.check.charged["C1"] == 0.0
