@@ -36,9 +36,8 @@ from ortools.sat.python import cp_model
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
 from rcc.solver.candidates import candidate_pairs
-from rcc.solver.objective import assignment_terms
+from rcc.solver.objective import SCALE, assignment_terms
 
-SCALE = 100
 log = logging.getLogger(__name__)
 
 Progress = Callable[[float, float, float], None]  # (objective £, bound £, elapsed s)
@@ -304,18 +303,29 @@ def _configure(solver: cp_model.CpSolver, params: SolveParams) -> None:
     solver.log_callback = lambda line: log.debug("cp-sat: %s", line)
 
 
+def _best_start(instance: Instance, weights: Weights, pairs: pd.DataFrame) -> dict[str, str | None]:
+    """The cheaper of two quick feasible assignments: greedy and the repaired flow relaxation."""
+    from rcc.solver.flow import flow_relaxation, repair
+    from rcc.solver.greedy import solve_greedy
+
+    _, relaxed = flow_relaxation(instance, weights, pairs)
+    starts = [dict(solve_greedy(instance, weights, pairs).assignment), repair(instance, weights, pairs, relaxed)]
+    return min(starts, key=lambda a: sum(assignment_terms(instance, weights, pairs, a).values()))
+
+
 def solve(
     instance: Instance,
     weights: Weights | None = None,
     params: SolveParams | None = None,
-    hint: Mapping[str, str | None] | str | None = "greedy",
+    hint: Mapping[str, str | None] | str | None = "auto",
     pins: Mapping[str, str | None] | None = None,
     progress: Progress | None = None,
     pairs: pd.DataFrame | None = None,
 ) -> Result:
     """Solve ``instance`` exactly (within ``params.time_limit``) and return a ``Result``.
 
-    ``hint`` is a previous assignment, ``"greedy"`` (default: the status-quo solution) or ``None``.
+    ``hint`` is a previous assignment, ``"auto"`` (default: the better of the status quo and the
+    repaired flow relaxation), ``"greedy"`` or ``None``.
     ``pins`` fixes matches (``child_id → home_id``, or ``None`` for "leave unplaced").
     The returned objective and terms are recomputed exactly from the assignment; the caller
     re-checks them with ``rcc.check.verify``.
@@ -331,7 +341,9 @@ def solve(
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=time.perf_counter() - started, seed=params.seed,
                       message="; ".join(built.infeasible_pins))
-    if hint == "greedy":
+    if hint == "auto":
+        hint = None if pins else _best_start(instance, weights, pairs)
+    elif hint == "greedy":
         hint = solve_greedy(instance, weights, pairs).assignment if not pins else None
     # With pins the hint may contradict them, so it cannot stand in for a solution.
     fallback = hint if hint and not pins else None

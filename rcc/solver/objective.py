@@ -13,6 +13,8 @@ import pandas as pd
 
 from rcc.model import Instance, Weights
 
+SCALE = 100  # integer solvers work in pence: every weighted cost is rounded to the penny
+
 
 def assignment_terms(
     instance: Instance, weights: Weights, pairs: pd.DataFrame, assignment: Mapping[str, str | None]

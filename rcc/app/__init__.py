@@ -1,0 +1,1 @@
+"""The commissioners' Streamlit app: thin pages over the ``rcc`` library (see ``app.py``)."""

@@ -1,0 +1,77 @@
+"""Results: KPIs against the status quo, every child's match and why, shortlists, pins, per-LA view."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rcc.app import state
+from rcc.kpis import kpis_by_la
+
+METRICS = (
+    ("placed_pct", "Placed", "{:.1f}%", False),
+    ("within_20_miles_pct", "Within 20 miles", "{:.1f}%", False),
+    ("siblings_together_pct", "Sibling groups together", "{:.1f}%", False),
+    ("own_la_pct", "In own LA", "{:.1f}%", False),
+    ("mean_km", "Mean distance", "{:.1f} km", True),
+    ("weekly_cost", "Weekly cost", "£{:,.0f}", True),
+    ("block_booked_used", "Block-booked beds used", "{:.0f}", False),
+)
+
+
+def kpi_metrics(solved, baseline, label: str = "vs status quo") -> None:
+    """One metric per KPI, with the difference from ``baseline`` as the delta."""
+    cols = st.columns(len(METRICS))
+    for col, (key, title, fmt, lower_is_better) in zip(cols, METRICS, strict=True):
+        value = solved.kpis[key]
+        base = baseline.kpis[key] if baseline else None
+        delta = None
+        if value is not None and base is not None:
+            delta = f"{value - base:+,.1f} {label}"
+        col.metric(title, "—" if value is None else fmt.format(value), delta,
+                   delta_color="inverse" if lower_is_better else "normal")
+
+
+def _pin_controls(solved) -> None:
+    st.subheader("Pin a match and re-solve")
+    child = st.selectbox("Child", [c.child_id for c in solved.instance.children], key="pin_child")
+    shortlist = solved.explainer.shortlist(child, k=8)
+    st.dataframe(shortlist, hide_index=True, width="stretch")
+    options = ["(leave unplaced)"] + list(shortlist["home_id"])
+    home = st.selectbox("Home to pin", options, key="pin_home")
+    pins = dict(st.session_state.get("pins", {}))
+    cols = st.columns(3)
+    if cols[0].button("Pin and re-solve", type="primary"):
+        pins[child] = None if home == "(leave unplaced)" else home
+        st.session_state["pins"] = pins
+        new, greedy = state.solve_with_progress(solved.instance, solved.weights, 30, pins)
+        st.session_state["solved"], st.session_state["greedy"] = new, greedy
+        st.rerun()
+    if pins and cols[1].button("Clear pins"):
+        st.session_state["pins"] = {}
+    if pins:
+        cols[2].write("Pinned: " + ", ".join(f"{c} → {h or 'unplaced'}" for c, h in pins.items()))
+
+
+def render() -> None:
+    st.title("Results")
+    solved, greedy = st.session_state.get("solved"), st.session_state.get("greedy")
+    if solved is None:
+        st.info("Nothing solved yet: go to Solve.")
+        return
+    result = solved.result
+    st.caption(f"{result.status.value} · objective £{solved.check.objective:,.0f}/wk"
+               + (f" · proven within {result.gap:.3%}" if result.gap is not None else "")
+               + " · every figure re-checked independently. Deltas compare with one-child-at-a-time (status quo).")
+    kpi_metrics(solved, greedy)
+    table = solved.explainer.table()
+    st.subheader("Every child")
+    la = st.selectbox("Responsible authority", ["All"] + sorted({c.la_code for c in solved.instance.children}))
+    shown = table if la == "All" else table[[solved.instance.child_by_id[c].la_code == la for c in table.child_id]]
+    st.dataframe(shown, hide_index=True, width="stretch")
+    unplaced = table[table["home_id"].isna()]
+    st.subheader(f"Children without a home ({len(unplaced)})")
+    st.dataframe(unplaced[["child_id", "reason"]], hide_index=True, width="stretch")
+    st.subheader("By member authority")
+    st.dataframe(kpis_by_la(solved.instance, result.assignment, solved.check), hide_index=True,
+                 width="stretch")
+    _pin_controls(solved)

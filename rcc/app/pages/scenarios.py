@@ -1,0 +1,34 @@
+"""Scenarios: save the current plan under a name and compare two or more side by side."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rcc.app.state import Scenario
+from rcc.service import kpi_comparison
+
+
+def render() -> None:
+    st.title("Scenarios")
+    saved: dict[str, Scenario] = st.session_state.setdefault("scenarios", {})
+    candidates = {"current plan": st.session_state.get("solved")}
+    if "scenario_result" in st.session_state:
+        candidates["last sufficiency what-if"] = st.session_state["scenario_result"][0]
+    if "block_result" in st.session_state:
+        candidates["last block-booking what-if"] = st.session_state["block_result"][1]
+    candidates = {k: v for k, v in candidates.items() if v is not None}
+    if candidates:
+        cols = st.columns(3)
+        which = cols[0].selectbox("Save", list(candidates))
+        name = cols[1].text_input("as", placeholder="a name, e.g. baseline", key="scenario_name")
+        name = name or f"scenario {len(saved) + 1}"
+        if cols[2].button("Save scenario", type="primary"):
+            solved = candidates[which]
+            saved[name] = Scenario(name, solved.instance, solved.weights, solved)
+            st.success(f"Saved '{name}'.")
+    else:
+        st.info("Solve something first; then save it here.")
+    if saved:
+        chosen = st.multiselect("Compare", list(saved), default=list(saved)[:3])
+        if chosen:
+            st.dataframe(kpi_comparison({n: saved[n].solved for n in chosen}, as_text=True), width="stretch")

@@ -1,0 +1,65 @@
+"""Sufficiency what-ifs: change supply, demand or the distance policy; compare with the baseline."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from rcc import charts
+from rcc.app import state
+from rcc.app.pages.results import kpi_metrics
+from rcc.data import geo
+from rcc.model import SETTINGS
+from rcc.scenarios.whatif import SupplyChange, change_supply, distance_policy, scale_demand, shortfall_table
+from rcc.service import kpi_comparison
+
+
+def _scenario_instance(inst):
+    names = geo.local_authorities()["la_name"]
+    codes = sorted({h.la_code for h in inst.homes} | {c.la_code for c in inst.children})
+    label = {c: names.get(c, c) for c in codes}
+    st.subheader("Supply")
+    cols = st.columns(4)
+    la = cols[0].selectbox("Authority", codes, format_func=label.get, key="sup_la")
+    setting = cols[1].selectbox("Setting", SETTINGS, key="sup_setting")
+    need = cols[2].selectbox("Need level it can meet", [1, 2, 3, 4], index=1, key="sup_need")
+    beds = cols[3].number_input("Beds to add (negative removes)", -50, 50, 0, key="sup_beds")
+    st.subheader("Demand")
+    cols = st.columns(4)
+    d_la = cols[0].selectbox("Authority", ["All"] + codes, format_func=lambda c: label.get(c, c), key="dem_la")
+    band = cols[1].selectbox("Age band", ["All", "0-4", "5-9", "10-15", "16-17"], key="dem_band")
+    d_need = cols[2].selectbox("Need level", ["All", 1, 2, 3, 4], key="dem_need")
+    factor = cols[3].number_input("Scale demand by", 0.0, 3.0, 1.0, 0.1, key="dem_factor")
+    st.subheader("Distance policy")
+    policy = st.number_input("Farthest acceptable home for every child (km; 0 keeps each child's own)", 0.0, 300.0,
+                             0.0, 5.0, key="policy")
+    scenario = inst
+    if beds:
+        scenario = change_supply(scenario, SupplyChange(la, setting, int(need), int(beds)))
+    if factor != 1.0:
+        scenario = scale_demand(scenario, factor, None if d_la == "All" else d_la, None if band == "All" else band,
+                                None if d_need == "All" else int(d_need))
+    if policy:
+        scenario = distance_policy(scenario, policy)
+    return scenario
+
+
+def render() -> None:
+    st.title("Sufficiency what-ifs")
+    baseline = st.session_state.get("solved")
+    if baseline is None:
+        st.info("Solve the baseline first (Solve page), then try what-ifs here.")
+        return
+    scenario = _scenario_instance(baseline.instance)
+    if st.button("Solve scenario", type="primary"):
+        solved, greedy = state.solve_with_progress(scenario, baseline.weights, 30)
+        st.session_state["scenario_result"] = (solved, greedy)
+    if "scenario_result" not in st.session_state:
+        return
+    solved, _ = st.session_state["scenario_result"]
+    st.subheader("Scenario against baseline")
+    kpi_metrics(solved, baseline, "vs baseline")
+    st.dataframe(kpi_comparison({"baseline": baseline, "scenario": solved}, as_text=True), width="stretch")
+    shortfall = shortfall_table(solved.instance, solved.result.assignment, solved.check)
+    st.subheader("Shortfall: who is left unplaced or far from home")
+    st.plotly_chart(charts.shortfall_heatmap(shortfall), width="stretch")
+    st.dataframe(shortfall[shortfall["not_met"] > 0], hide_index=True, width="stretch")

@@ -1,0 +1,107 @@
+"""Plotly figures for the app. Maps use plain longitude/latitude axes, so they render without
+map tiles (no network needed) and children are only ever shown per postcode district."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from rcc.data import geo
+from rcc.model import MILES_20_KM, Instance
+from rcc.outputs import CheckedSolve
+from rcc.summary import age_band
+
+
+def demand_table(instance: Instance) -> pd.DataFrame:
+    names = geo.local_authorities()["la_name"]
+    return pd.DataFrame({
+        "authority": [names.get(c.la_code, c.la_code) for c in instance.children],
+        "age band": [age_band(c.age) for c in instance.children],
+        "need level": [str(c.need_level) for c in instance.children],
+        "in sibling group": [c.sibling_group in instance.sibling_groups for c in instance.children],
+    })
+
+
+def supply_table(instance: Instance) -> pd.DataFrame:
+    names = geo.local_authorities()["la_name"]
+    return pd.DataFrame({
+        "authority": [names.get(h.la_code, h.la_code) for h in instance.homes],
+        "setting": [h.setting for h in instance.homes],
+        "max need level": [str(h.max_need_level) for h in instance.homes],
+        "vacancies": [h.vacancies for h in instance.homes],
+    })
+
+
+def demand_chart(instance: Instance) -> go.Figure:
+    table = demand_table(instance).groupby(["authority", "need level"]).size().reset_index(name="children")
+    return px.bar(table, x="authority", y="children", color="need level", title="Children waiting, by need level")
+
+
+def age_chart(instance: Instance) -> go.Figure:
+    table = demand_table(instance).groupby(["age band", "in sibling group"]).size().reset_index(name="children")
+    return px.bar(table, x="age band", y="children", color="in sibling group", title="Children by age band",
+                  category_orders={"age band": ["0-4", "5-9", "10-15", "16-17"]})
+
+
+def supply_chart(instance: Instance) -> go.Figure:
+    table = supply_table(instance).groupby(["authority", "setting"])["vacancies"].sum().reset_index()
+    return px.bar(table, x="authority", y="vacancies", color="setting", title="Vacancies by setting")
+
+
+def _district_points(instance: Instance) -> pd.DataFrame:
+    """Children counted per postcode district (or rounded point), never one marker per child."""
+    districts = geo.postcode_districts()
+    rows = []
+    for c in instance.children:
+        if c.postcode_district and c.postcode_district in districts.index:
+            d = districts.loc[c.postcode_district]
+            rows.append((c.postcode_district, float(d["lat"]), float(d["lon"])))
+        else:
+            rows.append(("area", round(c.lat, 1), round(c.lon, 1)))
+    frame = pd.DataFrame(rows, columns=["district", "lat", "lon"])
+    return frame.groupby(["district", "lat", "lon"]).size().reset_index(name="children")
+
+
+def map_figure(instance: Instance, solved: CheckedSolve | None = None) -> go.Figure:
+    """Children by district, homes by setting sized by vacancies, LA centroids labelled; after a
+    solve, one line per match coloured by distance (green within 20 miles, red beyond)."""
+    fig = go.Figure()
+    if solved is not None:
+        for far, colour, label in ((False, "#2ca02c", "match ≤ 20 miles"), (True, "#d62728", "match > 20 miles")):
+            lats, lons = [], []
+            for child_id, home_id in solved.result.assignment.items():
+                if home_id is None or (solved.check.km[child_id] > MILES_20_KM) != far:
+                    continue
+                c, h = instance.child_by_id[child_id], instance.home_by_id[home_id]
+                lats += [round(c.lat, 2), h.lat, None]
+                lons += [round(c.lon, 2), h.lon, None]
+            fig.add_trace(go.Scattergl(x=lons, y=lats, mode="lines", line={"color": colour, "width": 1},
+                                       name=label, opacity=0.5, hoverinfo="skip"))
+    kids = _district_points(instance)
+    fig.add_trace(go.Scattergl(x=kids["lon"], y=kids["lat"], mode="markers", name="children (per district)",
+                               marker={"size": 6 + 2 * kids["children"] ** 0.5, "color": "#1f77b4", "opacity": .6},
+                               text=[f"{d}: {n} children" for d, n in zip(kids["district"], kids["children"],
+                                                                          strict=True)], hoverinfo="text"))
+    homes = supply_table(instance).assign(lat=[h.lat for h in instance.homes], lon=[h.lon for h in instance.homes],
+                                          home_id=[h.home_id for h in instance.homes])
+    for setting, part in homes.groupby("setting"):
+        fig.add_trace(go.Scattergl(x=part["lon"], y=part["lat"], mode="markers", name=f"homes: {setting}",
+                                   marker={"symbol": "square", "size": 5 + 3 * part["vacancies"]},
+                                   text=part["home_id"] + " (" + part["vacancies"].astype(str) + " vacancies)",
+                                   hoverinfo="text"))
+    las = geo.local_authorities().loc[sorted({c.la_code for c in instance.children} | {h.la_code for h in
+                                                                                      instance.homes})]
+    fig.add_trace(go.Scatter(x=las["lon"], y=las["lat"], mode="text", text=las["la_name"], name="authorities",
+                             textfont={"size": 11, "color": "#333"}))
+    fig.update_layout(height=620, plot_bgcolor="#f4f4f0", legend={"orientation": "h"},
+                      margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis_title="longitude", yaxis_title="latitude")
+    fig.update_yaxes(scaleanchor="x", scaleratio=1.6)  # roughly equal km per degree at English latitudes
+    return fig
+
+
+def shortfall_heatmap(shortfall: pd.DataFrame) -> go.Figure:
+    table = shortfall.assign(combo=shortfall["age_band"] + " · need " + shortfall["need_level"].astype(str))
+    pivot = table.pivot_table(index="la_name", columns="combo", values="not_met", aggfunc="sum", fill_value=0)
+    return px.imshow(pivot, text_auto=True, color_continuous_scale="Reds", aspect="auto",
+                     title="Children unplaced or > 20 miles away, by authority × age band × need")

@@ -1,0 +1,1 @@
+"""What-ifs that build new instances: sufficiency changes and block-booking contracts."""
