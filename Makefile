@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench lint
+.PHONY: run test install bench lint chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,14 +15,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+PORT ?= 8501
+
+# The main job: the commissioners' app on the bundled Greater Manchester region.
 run: install
 	$(BIN)/rcc validate fixtures/greater-manchester
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+# The browser tests (tests/e2e) drive Debian's Chromium, never a downloaded one (no `playwright install`).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: lint chromium
 	$(BIN)/pytest -q
 
 bench: install
-	$(BIN)/pytest benchmarks -q
+	$(BIN)/pytest benchmarks -q --benchmark-json=benchmarks/results.json

@@ -22,6 +22,14 @@ class Status(StrEnum):
 
 TERMS = ("cost", "km", "unplaced", "split")
 
+STATUS_WORDS = {
+    Status.OPTIMAL: "Optimal (proven)",
+    Status.FEASIBLE: "Feasible (not proven optimal)",
+    Status.TIME_LIMIT: "Best found within the time limit",
+    Status.INFEASIBLE: "Infeasible",
+    Status.ERROR: "Solver error",
+}
+
 
 @dataclass(frozen=True)
 class Result:
@@ -47,6 +55,13 @@ class Result:
         if self.objective is None or self.bound is None:
             return None
         return max(0.0, self.objective - self.bound) / max(1.0, abs(self.objective))
+
+    def describe(self) -> str:
+        """A one-line, plain-English status with the proof, for pages and logs."""
+        text = STATUS_WORDS[self.status]
+        if self.status is not Status.OPTIMAL and self.gap is not None:
+            text += f"; at most {self.gap:.2%} above the best possible" if self.gap < 0.5 else "; no useful bound yet"
+        return text
 
     @property
     def placed(self) -> int:

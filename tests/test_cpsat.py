@@ -15,6 +15,7 @@ from rcc.model import Weights
 from rcc.result import Status
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.cpsat import SCALE, PlacementModel, SolveParams, solve
+from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
 from tests.bruteforce import brute_force
 from tests.conftest import FIXTURES
@@ -180,3 +181,19 @@ def test_solver_settings_are_read_from_toml(tmp_path):
     path.write_text("[solver]\ntimelimit = 3\n")
     with pytest.raises(ValueError, match="timelimit"):
         SolveParams.from_toml(path)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances())
+def test_flow_relaxation_is_a_lower_bound_on_the_optimum(instance):
+    """Dropping siblings, solo and separations can only lower the optimum."""
+    best, _ = brute_force(instance)
+    bound, _ = flow_relaxation(instance, Weights(), candidate_pairs(instance))
+    assert bound <= best + 1e-6
+
+
+def test_short_runs_report_at_least_the_flow_bound(region, region_pairs):
+    """Before CP-SAT's first LP bound, the reported bound is the flow relaxation's, not a useless one."""
+    result = solve(region, params=SolveParams(time_limit=1), pairs=region_pairs)
+    bound, _ = flow_relaxation(region, Weights(), region_pairs)
+    assert result.bound >= bound and result.gap < 0.5

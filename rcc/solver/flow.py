@@ -8,14 +8,10 @@ flow solves exactly in milliseconds (OR-Tools ``SimpleMinCostFlow``):
       └─(1, w_unplaced)──────────────────────────────────────→ sink
 
 Its optimum is a valid lower bound on the contract's optimum (every dropped rule only adds cost
-or removes options). Its assignment breaks at most the dropped rules, so :func:`repair` makes it
-feasible (solo children alone, separated children apart) and refills freed places, which gives
-CP-SAT a far better first solution than the one-child-at-a-time status quo.
+or removes options), available in a fraction of a second — before CP-SAT's first LP bound.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -59,56 +55,3 @@ def flow_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame) -
         assignment[child_id] = home_id
     rounding = 0.01 * n_children  # each child carries at most two penny-rounded coefficients
     return flow.optimal_cost() / SCALE - rounding, assignment
-
-
-def repair(instance: Instance, weights: Weights, pairs: pd.DataFrame,
-           assignment: dict[str, str | None]) -> dict[str, str | None]:
-    """Make a relaxation's assignment feasible, then refill freed places cheapest first.
-
-    A home holding a solo child and others keeps only its cheapest-placed child; of a separated
-    pair sharing a home, the second leaves. Unplaced children then take the cheapest home that
-    still has room without breaking a rule, if that costs less than leaving them unplaced.
-    """
-    result = dict(assignment)
-    cost = pairs.assign(total=pairs["cost_term"] + pairs["km_term"]).set_index(["child_id", "home_id"])["total"]
-    occupants: dict[str, list[str]] = defaultdict(list)
-    for child_id, home_id in result.items():
-        if home_id is not None:
-            occupants[home_id].append(child_id)
-    solo = {c.child_id for c in instance.children if c.solo}
-    for home_id, kids in occupants.items():
-        if len(kids) > 1 and solo.intersection(kids):
-            keep = min(kids, key=lambda c: cost[c, home_id])
-            for child_id in kids:
-                if child_id != keep:
-                    result[child_id] = None
-            occupants[home_id] = [keep]
-    apart = defaultdict(set)
-    for a, b in instance.separations:
-        apart[a].add(b)
-        apart[b].add(a)
-    for home_id, kids in occupants.items():
-        for child_id in list(kids):
-            if result[child_id] == home_id and apart[child_id].intersection(k for k in kids if result[k] == home_id):
-                result[child_id] = None
-    return _refill(instance, pairs[pairs["cost_term"] + pairs["km_term"] < weights.unplaced], result, solo, apart)
-
-
-def _refill(instance, pairs, result, solo, apart) -> dict[str, str | None]:
-    occupants: dict[str, set[str]] = defaultdict(set)
-    for child_id, home_id in result.items():
-        if home_id is not None:
-            occupants[home_id].add(child_id)
-    vacancies = {h.home_id: h.vacancies for h in instance.homes}
-    ordered = pairs.assign(total=pairs["cost_term"] + pairs["km_term"]).sort_values(["total", "home_id"])
-    for child_id, home_id in zip(ordered["child_id"], ordered["home_id"], strict=True):
-        if result.get(child_id) is not None:
-            continue
-        here = occupants[home_id]
-        if len(here) >= vacancies[home_id] or solo.intersection(here) or (child_id in solo and here):
-            continue
-        if apart[child_id].intersection(here):
-            continue
-        result[child_id] = home_id
-        here.add(child_id)
-    return result

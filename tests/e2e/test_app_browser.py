@@ -216,7 +216,8 @@ def test_bad_upload_names_the_broken_rule(page: Page, tmp_path):
     page.get_by_text("Upload files", exact=True).click()
     settle(page)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files([children, homes])
-    expect(page.locator('[data-testid="stFileUploaderFile"]')).to_have_count(2)
+    # One chip per uploaded file (stFileChip; older Streamlit called it stFileUploaderFile).
+    expect(page.locator('[data-testid="stFileChip"], [data-testid="stFileUploaderFile"]')).to_have_count(2)
     page.get_by_role("button", name="Validate and load").click()
     error = page.locator('[data-testid="stAlertContentError"]')
     expect(error).to_contain_text("breaks 1 rule")

@@ -20,8 +20,8 @@ METRICS = (
 
 def kpi_metrics(solved, baseline, label: str = "vs status quo") -> None:
     """One metric per KPI, with the difference from ``baseline`` as the delta."""
-    cols = st.columns(len(METRICS))
-    for col, (key, title, fmt, lower_is_better) in zip(cols, METRICS, strict=True):
+    cols = st.columns(4) + st.columns(4)  # two rows, so labels and deltas are not truncated
+    for col, (key, title, fmt, lower_is_better) in zip(cols, METRICS, strict=False):
         value = solved.kpis[key]
         base = baseline.kpis[key] if baseline else None
         delta = None
@@ -59,9 +59,8 @@ def render() -> None:
         st.info("Nothing solved yet: go to Solve.")
         return
     result = solved.result
-    st.caption(f"{result.status.value} · objective £{solved.check.objective:,.0f}/wk"
-               + (f" · proven within {result.gap:.3%}" if result.gap is not None else "")
-               + " · every figure re-checked independently. Deltas compare with one-child-at-a-time (status quo).")
+    st.caption(f"{result.describe()} · objective £{solved.check.objective:,.0f}/wk · every figure re-checked "
+               "independently. Deltas compare with one-child-at-a-time (status quo).")
     kpi_metrics(solved, greedy)
     table = solved.explainer.table()
     st.subheader("Every child")

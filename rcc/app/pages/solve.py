@@ -32,7 +32,6 @@ def render() -> None:
     solved = st.session_state.get("solved")
     if solved:
         result = solved.result
-        gap = f", gap {result.gap:.3%}" if result.gap is not None else ""
-        st.success(f"{result.status.value}: £{solved.check.objective:,.0f}/wk{gap} in {result.runtime_s:.1f}s — "
+        st.success(f"{result.describe()}: £{solved.check.objective:,.0f}/wk in {result.runtime_s:.1f}s — "
                    f"{solved.kpis['placed']} of {solved.kpis['children']} placed. Checked independently. "
                    "See Results.")
