@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -10,37 +11,14 @@ from geopy.distance import geodesic
 
 from rcc.check import Check, CheckFailed, check_assignment, verify
 from rcc.data.read import read_instance
-from rcc.model import Child, Home, Instance, Weights
+from rcc.model import Instance, Weights
 from rcc.result import Result, Status
 from tests.bruteforce import brute_force
+from tests.builders import BOLTON, PICCADILLY, WITHINGTON, child, home
 
-LA = "E08000003"
-PICCADILLY = (53.4808, -2.2426)  # Manchester city centre
-WITHINGTON = (53.4330, -2.2300)  # about 5.4 km south
-BOLTON = (53.5780, -2.4290)  # about 17 km north-west
 TINY = Path(__file__).resolve().parent.parent / "fixtures" / "tiny"
-
-
-def child(child_id: str = "C1", at=WITHINGTON, **changes) -> Child:
-    fields = dict(child_id=child_id, la_code=LA, lat=at[0], lon=at[1], age=10, sex="F", need_level=2)
-    return Child(**{**fields, **changes})
-
-
-def home(home_id: str = "H1", at=PICCADILLY, **changes) -> Home:
-    fields = dict(
-        home_id=home_id,
-        provider="Test Provider",
-        setting="childrens_home",
-        la_code=LA,
-        lat=at[0],
-        lon=at[1],
-        vacancies=2,
-        min_age=8,
-        max_age=17,
-        max_need_level=3,
-        weekly_cost=1000.0,
-    )
-    return Home(**{**fields, **changes})
+# The checker tests were written against homes for ages 8–17 and need level up to 3.
+home = partial(home, min_age=8, max_need_level=3)
 
 
 def instance(children=None, homes=None, **changes) -> Instance:

@@ -8,38 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rcc.check import check_assignment, verify
-from rcc.model import Child, Home, Instance, Weights
+from rcc.model import Instance, Weights
 from rcc.result import Status
 from rcc.solver.greedy import solve_greedy
+from tests.builders import BOLTON, DIDSBURY, PICCADILLY, WITHINGTON, child, home
 from tests.strategies import tiny_instances
-
-LA = "E08000003"
-PICCADILLY = (53.4808, -2.2426)
-WITHINGTON = (53.4330, -2.2300)  # about 5.4 km from Piccadilly
-DIDSBURY = (53.4166, -2.2310)  # about 1.9 km beyond Withington
-BOLTON = (53.5780, -2.4290)
-
-
-def child(child_id: str = "C1", at=WITHINGTON, **changes) -> Child:
-    fields = dict(child_id=child_id, la_code=LA, lat=at[0], lon=at[1], age=10, sex="F", need_level=2)
-    return Child(**{**fields, **changes})
-
-
-def home(home_id: str, at, **changes) -> Home:
-    fields = dict(
-        home_id=home_id,
-        provider="Test Provider",
-        setting="childrens_home",
-        la_code=LA,
-        lat=at[0],
-        lon=at[1],
-        vacancies=2,
-        min_age=0,
-        max_age=17,
-        max_need_level=4,
-        weekly_cost=1000.0,
-    )
-    return Home(**{**fields, **changes})
 
 
 def instance(children, homes, **changes) -> Instance:

@@ -62,6 +62,14 @@ def weights() -> Weights:
     return st.session_state.get("weights", Weights())
 
 
+def current_solve() -> tuple[CheckedSolve | None, CheckedSolve | None]:
+    """(optimised, status quo) of the last solve; says where to go when there is none yet."""
+    solved, greedy = st.session_state.get("solved"), st.session_state.get("greedy")
+    if solved is None:
+        st.info("Nothing solved yet: go to Solve.")
+    return solved, greedy
+
+
 def ensure_loaded() -> Instance:
     if instance() is None:
         set_instance(bundled_instance(), "Greater Manchester (bundled)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rcc.app import state
 from rcc.outputs import assignments_table
 from rcc.report import excel_bytes, summary_html
 from rcc.service import kpi_comparison
@@ -11,9 +12,8 @@ from rcc.service import kpi_comparison
 
 def render() -> None:
     st.title("Export")
-    solved, greedy = st.session_state.get("solved"), st.session_state.get("greedy")
+    solved, greedy = state.current_solve()
     if solved is None:
-        st.info("Nothing solved yet: go to Solve.")
         return
     named = {"optimised": solved} | ({"status quo": greedy} if greedy else {})
     cols = st.columns(4)

@@ -54,9 +54,8 @@ def _pin_controls(solved) -> None:
 
 def render() -> None:
     st.title("Results")
-    solved, greedy = st.session_state.get("solved"), st.session_state.get("greedy")
+    solved, greedy = state.current_solve()
     if solved is None:
-        st.info("Nothing solved yet: go to Solve.")
         return
     result = solved.result
     st.caption(f"{result.describe()} · objective £{solved.check.objective:,.0f}/wk · every figure re-checked "
