@@ -184,3 +184,16 @@ def test_summary_html_holds_no_personal_data(solved_state):
     assert "C00" in page and "Manchester" in page
     for district in {c.postcode_district for c in solved_state["instance"].children if c.postcode_district}:
         assert f">{district}<" not in page
+
+
+def test_login_is_off_by_default_and_required_when_a_password_is_configured():
+    """With ``password`` in secrets the app shows only a password box until it is typed correctly."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.secrets["password"] = "s3cret"
+    at.run()
+    assert not at.title and at.text_input[0].label == "Password"
+    at.text_input[0].input("wrong").run()
+    assert at.error[0].value == "Wrong password."
+    at.text_input[0].input("s3cret").run()
+    _no_exceptions(at)
+    assert at.title[0].value == "Data"

@@ -77,6 +77,15 @@ def change_supply(instance: Instance, change: SupplyChange) -> Instance:
     return instance.replace(homes=tuple(homes), name=f"{instance.name} {change.beds} beds")
 
 
+def set_vacancies(instance: Instance, home_id: str, vacancies: int) -> Instance:
+    """One specific home with a different number of vacancies (block-booked beds capped to match)."""
+    if vacancies < 0:
+        raise ValueError(f"vacancies for {home_id} must be >= 0, not {vacancies}")
+    homes = tuple(h.replace(vacancies=vacancies, block_booked=min(h.block_booked, vacancies))
+                  if h.home_id == home_id else h for h in instance.homes)
+    return instance.replace(homes=homes, name=f"{instance.name} {home_id}={vacancies}")
+
+
 def scale_demand(instance: Instance, factor: float, la_code: str | None = None, band: str | None = None,
                  need_level: int | None = None, seed: int = 0) -> Instance:
     """Scale the number of waiting children matching the filters by ``factor`` (seeded).

@@ -9,7 +9,14 @@ from rcc.app import state
 from rcc.app.pages.results import kpi_metrics
 from rcc.data import geo
 from rcc.model import SETTINGS
-from rcc.scenarios.whatif import SupplyChange, change_supply, distance_policy, scale_demand, shortfall_table
+from rcc.scenarios.whatif import (
+    SupplyChange,
+    change_supply,
+    distance_policy,
+    scale_demand,
+    set_vacancies,
+    shortfall_table,
+)
 from rcc.service import kpi_comparison
 
 
@@ -23,6 +30,10 @@ def _scenario_instance(inst):
     setting = cols[1].selectbox("Setting", SETTINGS, key="sup_setting")
     need = cols[2].selectbox("Need level it can meet", [1, 2, 3, 4], index=1, key="sup_need")
     beds = cols[3].number_input("Beds to add (negative removes)", -50, 50, 0, key="sup_beds")
+    cols = st.columns(2)
+    home_id = cols[0].selectbox("Or change one home", ["(none)"] + [h.home_id for h in inst.homes], key="sup_home")
+    home_vacancies = cols[1].number_input("to this many vacancies", 0, 50, 0, key="sup_home_vac",
+                                          disabled=home_id == "(none)")
     st.subheader("Demand")
     cols = st.columns(4)
     d_la = cols[0].selectbox("Authority", ["All"] + codes, format_func=lambda c: label.get(c, c), key="dem_la")
@@ -33,6 +44,8 @@ def _scenario_instance(inst):
     policy = st.number_input("Farthest acceptable home for every child (km; 0 keeps each child's own)", 0.0, 300.0,
                              0.0, 5.0, key="policy")
     scenario = inst
+    if home_id != "(none)":
+        scenario = set_vacancies(scenario, home_id, int(home_vacancies))
     if beds:
         scenario = change_supply(scenario, SupplyChange(la, setting, int(need), int(beds)))
     if factor != 1.0:
