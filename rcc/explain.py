@@ -62,19 +62,20 @@ class Explainer:
         return options.assign(pair_cost=options["charged"] + options["km_term"]).sort_values(["pair_cost", "home_id"])
 
     def _blocker(self, child_id: str, home_id: str) -> str | None:
-        """Why ``child_id`` cannot join ``home_id`` as the assignment stands, or ``None``."""
+        """Why ``child_id`` cannot join ``home_id`` as the assignment stands (a predicate such as
+        "is full (C1, C2)"), or ``None``."""
         here = [c for c in self.occupants[home_id] if c != child_id]
         home = self.instance.home_by_id[home_id]
         if len(here) >= home.vacancies:
-            return f"full ({', '.join(here)})"
+            return f"is full ({', '.join(here)})"
         solo_here = [c for c in here if self.instance.child_by_id[c].solo]
         if solo_here:
             return f"holds solo child {solo_here[0]}"
         if here and self.instance.child_by_id[child_id].solo:
-            return "not empty, and the child needs a home to themselves"
+            return "is not empty, and the child needs a home to themselves"
         apart = sorted(self._separated[child_id] & set(here))
         if apart:
-            return f"{apart[0]}, who must live apart from this child, is placed there"
+            return f"has {apart[0]}, who must live apart from this child"
         return None
 
     # --- explanations ---------------------------------------------------------------------
@@ -101,7 +102,7 @@ class Explainer:
         chosen_cost = charged * self.weights.cost + self.weights.km * km
         extra = best["pair_cost"] - chosen_cost
         blocked = self._blocker(child_id, best["home_id"])
-        tail = f" but it is {blocked}" if blocked else ""
+        tail = f" but it {blocked}" if blocked else ""
         return (f"{text}. Best alternative: {best['home_id']}, {best['km']:.1f} km, "
                 f"{'+' if extra >= 0 else '−'}{money(abs(extra))} for this child{tail}.")
 
@@ -117,7 +118,7 @@ class Explainer:
                     f"({money(self.weights.unplaced)}); cheapest is {options.iloc[0]['home_id']} at "
                     f"{money(options.iloc[0]['pair_cost'])}.")
         blocked = [(h, self._blocker(child_id, h)) for h in options["home_id"]]
-        taken = [f"{h} is {b}" for h, b in blocked if b]
+        taken = [f"{h} {b}" for h, b in blocked if b]
         if len(taken) == len(blocked):
             return f"Unplaced: all {len(blocked)} feasible home(s) are taken: " + "; ".join(taken[:3]) + "."
         return ("Unplaced: a home had room, but placing this child there would cost more overall "

@@ -77,3 +77,9 @@ def test_kpis_count_block_booked_beds_used_and_charge_nothing_for_them():
     solved = _solved("block-booked-bed-costs-nothing")
     assert solved.kpis["block_booked_used"] == 1
     assert solved.check.charged["C1"] == 0.0
+
+
+def test_unplaced_child_blocked_by_a_solo_child_says_so():
+    """Two solo children, one home: the one left out is told the home holds the other."""
+    solved = _solved("solo-two-solo-one-home-one-unplaced")
+    assert solved.explainer.reason("C2") == "Unplaced: all 1 feasible home(s) are taken: H1 holds solo child C1."
