@@ -197,3 +197,11 @@ def test_short_runs_report_at_least_the_flow_bound(region, region_pairs):
     result = solve(region, params=SolveParams(time_limit=1), pairs=region_pairs)
     bound, _ = flow_relaxation(region, Weights(), region_pairs)
     assert result.bound >= bound and result.gap < 0.5
+
+
+def test_hint_from_another_instance_is_ignored_where_it_does_not_fit():
+    """A stale hint naming unknown children or homes does not break the solve."""
+    instance = read_instance(FIXTURES / "tiny" / "capacity-two-children-one-bed")
+    result = solve(instance, params=FAST, hint={"C1": "H9", "C7": "H1", "C2": "H1"})
+    verify(result, instance)
+    assert result.status is Status.OPTIMAL and result.objective == pytest.approx(17100.0)

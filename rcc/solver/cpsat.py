@@ -37,6 +37,7 @@ from rcc.model import Instance, Weights
 from rcc.result import Result, Status
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.flow import flow_relaxation
+from rcc.solver.greedy import solve_greedy
 from rcc.solver.objective import SCALE, assignment_terms
 
 log = logging.getLogger(__name__)
@@ -227,7 +228,7 @@ class PlacementModel:
         position = {c.child_id: i for i, c in enumerate(self.instance.children)}
         home_position = {h.home_id: j for j, h in enumerate(self.instance.homes)}
         chosen = {
-            self._key.get((position[c], home_position[h])) for c, h in assignment.items() if h is not None
+            self._key.get((position.get(c), home_position.get(h))) for c, h in assignment.items() if h is not None
         }
         for row, x in self.x.items():
             self.model.add_hint(x, row in chosen)
@@ -316,15 +317,13 @@ def solve(
 ) -> Result:
     """Solve ``instance`` exactly (within ``params.time_limit``) and return a ``Result``.
 
-    ``hint`` is a previous assignment, ``"greedy"`` (default: the status-quo solution) or ``None``.
-    (Measured: the repaired flow relaxation is a cheaper start than greedy, yet CP-SAT proves
-    optimality 5× slower from it on regional instances, so greedy stays the default.)
+    ``hint`` is a previous assignment, ``"greedy"`` (default: the status-quo solution) or ``None``;
+    pairs of a hint that are not feasible here are ignored. (Measured: a repaired min-cost-flow
+    solution is a cheaper start than greedy, yet CP-SAT proved optimality 5× slower from it.)
     ``pins`` fixes matches (``child_id → home_id``, or ``None`` for "leave unplaced").
     The returned objective and terms are recomputed exactly from the assignment; the caller
     re-checks them with ``rcc.check.verify``.
     """
-    from rcc.solver.greedy import solve_greedy  # noqa: F401
-
     weights = weights or Weights()
     params = params or SolveParams()
     started = time.perf_counter()
@@ -334,10 +333,9 @@ def solve(
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=time.perf_counter() - started, seed=params.seed,
                       message="; ".join(built.infeasible_pins))
+    greedy = solve_greedy(instance, weights, pairs).assignment if hint == "greedy" and not pins else None
     if hint == "greedy":
-        hint = solve_greedy(instance, weights, pairs).assignment if not pins else None
-    # With pins the hint may contradict them, so it cannot stand in for a solution.
-    fallback = hint if hint and not pins else None
+        hint = greedy
     if hint:
         built.hint(hint)
     solver = cp_model.CpSolver()
@@ -346,7 +344,7 @@ def solve(
     solver.parameters.max_time_in_seconds = remaining
     relay = None
     if progress:
-        start_objective = sum(assignment_terms(instance, weights, pairs, hint).values()) if fallback else math.inf
+        start_objective = sum(assignment_terms(instance, weights, pairs, greedy).values()) if greedy else math.inf
         relay = _Progress(progress, started, start_objective)
         solver.best_bound_callback = relay.on_bound
     code = solver.solve(built.model, relay)
@@ -362,8 +360,8 @@ def solve(
     elif code == cp_model.INFEASIBLE:
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=runtime, seed=params.seed, message="the pinned matches cannot all hold")
-    elif fallback is not None:
-        assignment, status = fallback, Status.TIME_LIMIT  # no solution in time: the (checked) hint
+    elif not pins:  # no solution in time: the status quo, which always keeps every rule
+        assignment, status = greedy or solve_greedy(instance, weights, pairs).assignment, Status.TIME_LIMIT
     else:
         return Result(Status.ERROR, "cp-sat", {c.child_id: None for c in instance.children}, runtime_s=runtime,
                       seed=params.seed, message=f"CP-SAT ended with {solver.status_name(code)} and no solution")
