@@ -96,6 +96,68 @@ def _solve(args) -> int:
     return EXIT_OK if result.status.value in ("optimal", "feasible", "time_limit") else EXIT_INTERNAL
 
 
+def _families(args):
+    from rcc.bench.manifest import load_manifest
+
+    families = load_manifest(args.manifest)
+    if args.only:
+        wanted = [name.strip() for name in args.only.split(",") if name.strip()]
+        unknown = set(wanted) - {f.name for f in families}
+        if unknown:
+            raise ValueError(f"no family named {', '.join(sorted(unknown))} in {args.manifest}")
+        families = [f for f in families if f.name in wanted]
+    return families
+
+
+def _bench_generate(args) -> int:
+    from pathlib import Path
+
+    from rcc.data.write import write_instance
+
+    try:
+        families = [f for f in _families(args) if f.kind == "generated"]
+    except (OSError, ValueError) as exc:
+        print(f"rcc bench generate: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    for family in families:
+        (instance,) = family.instances()
+        write_instance(instance, Path(args.out) / family.name)
+        print(f"wrote {family.name}: {instance!r}")
+    return EXIT_OK
+
+
+def _bench_run(args) -> int:
+    import json
+    import shlex
+    from pathlib import Path
+
+    from rcc.bench.measure import Limits, run_family
+    from rcc.bench.readme import render
+    from rcc.data.atomic import atomic_write_text
+
+    try:
+        families = _families(args)
+    except (OSError, ValueError) as exc:
+        print(f"rcc bench: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    limits = Limits(time_limit=args.time_limit, workers=args.workers, highs_cap=args.highs_cap,
+                    family_cap=args.family_cap, memory_gb=args.memory_gb)
+    rows = []
+    for family in families:
+        print(f"{family.name}: {family.describe()}", file=sys.stderr)
+        row = run_family(family, limits, lambda r: print(f"  {r['family']}: {r['stage']}", file=sys.stderr))
+        print(f"  {family.name}: {row.get('stopped') or row.get('status')} in {row['wall_s']:.1f}s", file=sys.stderr)
+        rows.append(row)
+    command = (f"rcc bench run --time-limit {limits.time_limit:g} --workers {limits.workers} "
+               f"--highs-cap {limits.highs_cap:g} --family-cap {limits.family_cap:g} --memory-gb {limits.memory_gb:g}"
+               + (f" --only {shlex.quote(args.only)}" if args.only else ""))
+    atomic_write_text(Path(args.readme), render(rows, limits, command))
+    if args.json:
+        atomic_write_text(Path(args.json), json.dumps(rows, indent=2, default=str))
+    print(f"wrote {args.readme}", file=sys.stderr)
+    return EXIT_INTERNAL if any("CheckFailed" in r.get("stopped", "") for r in rows) else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rcc",
@@ -147,6 +209,28 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--greedy", action="store_true", help="use the one-child-at-a-time status quo instead")
     solve.add_argument("--no-hint", action="store_true", help="do not warm-start CP-SAT from greedy")
     solve.set_defaults(run=_solve)
+
+    bench = commands.add_parser(
+        "bench", help="researchers' benchmark: every solver on every family, README table",
+        description="Measure the families of the benchmark manifest — greedy, the min-cost-flow relaxation, "
+        "CP-SAT and HiGHS in the same run, every solution re-checked — and regenerate the README table.",
+    )
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True, metavar="ACTION")
+    run = bench_commands.add_parser("run", help="measure the families and write the README")
+    generate_bench = bench_commands.add_parser("generate", help="write the generated families as CSV folders")
+    for sub in (run, generate_bench):
+        sub.add_argument("--manifest", default="benchmarks/instances/manifest.toml", help="the family manifest")
+        sub.add_argument("--only", help="comma-separated family names (default: all)")
+    run.add_argument("--time-limit", type=float, default=60.0, help="CP-SAT seconds per family (default 60)")
+    run.add_argument("--workers", type=int, default=2, help="CP-SAT workers (default 2)")
+    run.add_argument("--highs-cap", type=float, default=600.0, help="HiGHS seconds per family (default 600)")
+    run.add_argument("--family-cap", type=float, default=3600.0, help="wall-clock seconds per family (default 3600)")
+    run.add_argument("--memory-gb", type=float, default=20.0, help="address-space cap per family (default 20)")
+    run.add_argument("--readme", default="benchmarks/README.md", help="where to write the table")
+    run.add_argument("--json", help="also write the raw rows as JSON here")
+    run.set_defaults(run=_bench_run)
+    generate_bench.add_argument("--out", default="benchmarks/instances", help="folder for the instances")
+    generate_bench.set_defaults(run=_bench_generate)
     return parser
 
 

@@ -25,6 +25,15 @@ TINY = sorted(p for p in (FIXTURES / "tiny").iterdir() if (p / "expected.json").
 FAST = SolveParams(time_limit=20)
 
 
+def penny_rounding(instance) -> float:
+    """How far apart (GBP) two objectives CP-SAT sees as equal can be.
+
+    CP-SAT optimises pence-rounded coefficients, each off by at most half a penny per placed child, so
+    two assignments it cannot tell apart differ by at most a penny per child in exact terms.
+    """
+    return 0.01 * len(instance.children) + 1e-6
+
+
 @pytest.mark.parametrize("folder", TINY, ids=[p.name for p in TINY])
 def test_tiny_fixture_optimum_is_found_and_proven(folder: Path):
     """Each per-rule fixture: CP-SAT proves the hand-computed optimum and the checker agrees."""
@@ -47,7 +56,7 @@ def test_cpsat_equals_brute_force_on_random_tiny_instances(instance):
     result = solve(instance, params=SolveParams(time_limit=10, workers=1))
     verify(result, instance)
     assert result.status is Status.OPTIMAL
-    assert result.objective == pytest.approx(best, abs=0.01 * len(instance.children) + 1e-6)
+    assert result.objective == pytest.approx(best, abs=penny_rounding(instance))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -58,7 +67,7 @@ def test_cpsat_equals_brute_force_under_other_weights(instance):
     best, _ = brute_force(instance, weights)
     result = solve(instance, weights, SolveParams(time_limit=10, workers=1))
     verify(result, instance, weights)
-    assert result.objective == pytest.approx(best, abs=0.01 * len(instance.children) + 1e-6)
+    assert result.objective == pytest.approx(best, abs=penny_rounding(instance))
 
 
 def test_orlib_assign100_reaches_the_published_optimum():
@@ -103,7 +112,7 @@ def test_greedy_never_beats_the_proven_bound(region, region_pairs):
 def test_greedy_never_beats_the_optimum_on_tiny_instances(instance):
     """On random tiny instances the optimum is ≤ greedy's objective."""
     exact = solve(instance, params=SolveParams(time_limit=10, workers=1))
-    assert exact.objective <= solve_greedy(instance).objective + 1e-6
+    assert exact.objective <= solve_greedy(instance).objective + penny_rounding(instance)
 
 
 def test_pinned_match_is_kept_and_the_rest_re_solved(region, region_pairs):
@@ -141,7 +150,7 @@ def test_warm_start_from_a_previous_assignment_is_accepted(region, region_pairs)
     greedy = solve_greedy(region, pairs=region_pairs)
     result = solve(region, params=SolveParams(time_limit=2), hint=dict(greedy.assignment), pairs=region_pairs)
     verify(result, region)
-    assert result.objective <= greedy.objective + 1e-6
+    assert result.objective <= greedy.objective + penny_rounding(region)
 
 
 def test_progress_callback_reports_objective_bound_and_time(region, region_pairs):

@@ -12,6 +12,7 @@ Each pairwise rule of the contract is one entry of :data:`PAIR_RULES`, so explan
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -70,9 +71,10 @@ class Arrays:
         return {tag: bit for bit, tag in enumerate(sorted(tags))}
 
     def _masks(self, tag_sets) -> np.ndarray:
-        """Tag sets as bitmasks (Python ints in an object array: any number of tags works)."""
+        """Tag sets as bitmasks: int64 for up to 62 distinct needs, Python ints beyond (any number works)."""
         bits = self._tag_bits
-        return np.array([sum(1 << bits[t] for t in tags if t in bits) for tags in tag_sets], object)
+        dtype = np.int64 if len(bits) <= 62 else object
+        return np.array([sum(1 << bits[t] for t in tags if t in bits) for tags in tag_sets], dtype)
 
 
 @dataclass(frozen=True)
@@ -141,29 +143,42 @@ def pair_distances(instance: Instance, arrays: Arrays, ci: np.ndarray, hi: np.nd
     return km
 
 
-def _pairs_within_reach(instance: Instance, arrays: Arrays) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs whose geodesic may be within the child's reach, plus every travel.csv pair."""
+_CHUNK = 2048  # children per KD-tree query: bounds memory whatever the region's size
+
+
+def _filtered(instance: Instance, arrays: Arrays, ci: np.ndarray, hi: np.ndarray):
+    """The pairs among (ci, hi) that pass every rule, with their km."""
+    keep = np.ones(len(ci), bool)
+    for rule in PAIR_RULES:
+        keep &= rule.allows(arrays, ci, hi)
+    ci, hi = ci[keep], hi[keep]
+    km = pair_distances(instance, arrays, ci, hi)
+    within = km <= arrays.children["max_km"][ci]
+    return ci[within], hi[within], km[within]
+
+
+def _feasible_parts(instance: Instance, arrays: Arrays):
+    """Feasible (ci, hi, km) in chunks: KD-tree neighbours within each child's reach, then travel.csv.
+
+    Homes that no child may use (no vacancy, rated inadequate) never enter the tree.
+    """
     c, h = arrays.children, arrays.homes
-    if len(c["lat"]) == 0 or len(h["lat"]) == 0:
-        return np.zeros(0, int), np.zeros(0, int)
-    tree = cKDTree(to_unit_vectors(h["lat"], h["lon"]))
-    points = to_unit_vectors(c["lat"], c["lon"])
-    ci_parts, hi_parts = [], []
-    # Children share few distinct reaches (80 km default), so query once per reach.
-    for reach in np.unique(c["max_km"]):
-        chosen = np.flatnonzero(c["max_km"] == reach)
-        angle = min(np.pi, reach * _RADIUS_MARGIN / _EARTH_MIN_RADIUS_KM)
-        chord = 2 * np.sin(angle / 2)
-        for i, homes in zip(chosen, tree.query_ball_point(points[chosen], chord), strict=True):
-            ci_parts.append(np.full(len(homes), i))
-            hi_parts.append(np.asarray(homes, int))
-    ci = np.concatenate(ci_parts) if ci_parts else np.zeros(0, int)
-    hi = np.concatenate(hi_parts) if hi_parts else np.zeros(0, int)
-    if instance.travel:
+    usable = np.flatnonzero((h["vacancies"] >= 1) & ~h["inadequate"])
+    if len(c["lat"]) and len(usable):
+        tree = cKDTree(to_unit_vectors(h["lat"][usable], h["lon"][usable]))
+        points = to_unit_vectors(c["lat"], c["lon"])
+        for reach in np.unique(c["max_km"]):  # children share few reaches (80 km by default)
+            chosen = np.flatnonzero(c["max_km"] == reach)
+            chord = 2 * np.sin(min(np.pi, reach * _RADIUS_MARGIN / _EARTH_MIN_RADIUS_KM) / 2)
+            for start in range(0, len(chosen), _CHUNK):
+                part = chosen[start:start + _CHUNK]
+                found = tree.query_ball_point(points[part], chord)
+                lengths = np.fromiter(map(len, found), int, count=len(found))
+                homes = np.fromiter(itertools.chain.from_iterable(found), int, count=int(lengths.sum()))
+                yield _filtered(instance, arrays, np.repeat(part, lengths), usable[homes])
+    if instance.travel:  # a listed pair counts at its listed km, however far the geodesic
         tc, th, _ = _travel_index(instance)
-        pairs = np.unique(np.concatenate([np.column_stack([ci, hi]), np.column_stack([tc, th])]), axis=0)
-        ci, hi = pairs[:, 0], pairs[:, 1]
-    return ci.astype(int), hi.astype(int)
+        yield _filtered(instance, arrays, tc, th)
 
 
 def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.DataFrame:
@@ -175,16 +190,13 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
     """
     weights = weights or Weights()
     arrays = Arrays(instance)
-    ci, hi = _pairs_within_reach(instance, arrays)
-    keep = np.ones(len(ci), bool)
-    for rule in PAIR_RULES:
-        keep &= rule.allows(arrays, ci, hi)
-    ci, hi = ci[keep], hi[keep]
-    km = pair_distances(instance, arrays, ci, hi)
-    within = km <= arrays.children["max_km"][ci]
-    ci, hi, km = ci[within], hi[within], km[within]
-    order = np.lexsort((hi, ci))
-    ci, hi, km = ci[order], hi[order], km[order]
+    parts = list(_feasible_parts(instance, arrays))
+    ci = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, int)
+    hi = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, int)
+    km = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+    # A travel.csv pair may also have been found by the tree: keep one of each, sorted.
+    _, first = np.unique(ci.astype(np.int64) * max(1, len(instance.homes)) + hi, return_index=True)
+    ci, hi, km = ci[first], hi[first], km[first]
     cost = arrays.homes["weekly_cost"][hi]
     return pd.DataFrame(
         {

@@ -1,0 +1,187 @@
+"""HiGHS MIP of the contract: the researchers' reference solver, run beside CP-SAT in benchmarks.
+
+The same formulation as :mod:`rcc.solver.cpsat` — one binary per feasible pair, a "group uses
+home" binary where two or more siblings could share a home, ``split_g ≥ homes used − 1``, one
+weighted capacity-and-solo row per home, separations, and paid beds beyond the block-booked
+ones — but with exact (unrounded) costs, solved by HiGHS through ``scipy.optimize.milp``.
+(``highspy`` and ortools 9.15 cannot be imported into one process; SciPy bundles its own HiGHS.)
+
+It is a baseline, not an engine of the app: it answers "how long does a good general MIP solver
+take to reach the gap rcc reached?", and its solutions pass the same independent checker.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from rcc.model import Instance, Weights
+from rcc.result import Result, Status
+from rcc.solver.candidates import candidate_pairs
+from rcc.solver.objective import assignment_terms
+
+
+@dataclass
+class _Rows:
+    """A sparse constraint matrix built row by row: ``lower ≤ Σ value · var ≤ upper``."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    cols: list[np.ndarray] = field(default_factory=list)
+    values: list[np.ndarray] = field(default_factory=list)
+    lower: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+
+    def add(self, cols, values, lower: float = -np.inf, upper: float = np.inf) -> None:
+        cols = np.asarray(cols, np.int64)
+        self.rows.append(np.full(len(cols), len(self.lower), np.int64))
+        self.cols.append(cols)
+        self.values.append(np.broadcast_to(np.asarray(values, float), cols.shape))
+        self.lower.append(lower)
+        self.upper.append(upper)
+
+    def constraint(self, n_vars: int) -> LinearConstraint:
+        matrix = coo_array(
+            (np.concatenate(self.values), (np.concatenate(self.rows), np.concatenate(self.cols))),
+            shape=(len(self.lower), n_vars),
+        ).tocsr()
+        return LinearConstraint(matrix, np.array(self.lower), np.array(self.upper))
+
+
+class HighsModel:
+    """Variables are numbered: the pairs first (row ``i`` of ``pairs`` is variable ``i``), then
+    group-uses-home binaries, then one split and one paid-beds variable where needed."""
+
+    def __init__(self, instance: Instance, weights: Weights, pairs: pd.DataFrame):
+        self.instance, self.weights, self.pairs = instance, weights, pairs.reset_index(drop=True)
+        self.n_pairs = len(self.pairs)
+        self.cost: list[float] = []  # objective coefficients of the variables after the pairs
+        self.binary: list[bool] = []
+        self.upper: list[float] = []
+        self.rows = _Rows()
+        self._children = self.pairs["child"].to_numpy()
+        self._homes = self.pairs["home"].to_numpy()
+        self._by_child = self.pairs.groupby("child").indices
+        self._by_home = self.pairs.groupby("home").indices
+        self._one_home_per_child()
+        self._capacity_and_solo()
+        self._separations()
+        self._sibling_splits()
+        self._block_booked_beds()
+
+    def _new_var(self, cost: float, binary: bool, upper: float) -> int:
+        self.cost.append(cost)
+        self.binary.append(binary)
+        self.upper.append(upper)
+        return self.n_pairs + len(self.cost) - 1
+
+    def _one_home_per_child(self):
+        for rows in self._by_child.values():
+            self.rows.add(rows, 1.0, upper=1)
+
+    def _capacity_and_solo(self):
+        solo = np.array([c.solo for c in self.instance.children], bool)
+        for home, rows in self._by_home.items():
+            vacancies = self.instance.homes[home].vacancies
+            weight = np.where(solo[self._children[rows]], vacancies, 1)
+            if weight.sum() > vacancies:
+                self.rows.add(rows, weight, upper=vacancies)
+
+    def _separations(self):
+        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
+        for a, b in self.instance.separations:
+            rows_a, rows_b = self._by_child.get(position[a], []), self._by_child.get(position[b], [])
+            home_of_b = {int(self._homes[r]): r for r in rows_b}
+            for r in rows_a:
+                if int(self._homes[r]) in home_of_b:
+                    self.rows.add([r, home_of_b[int(self._homes[r])]], 1.0, upper=1)
+
+    def _sibling_splits(self):
+        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
+        for members in self.instance.sibling_groups.values():
+            by_home: dict[int, list[int]] = {}
+            for child_id in members:
+                for r in self._by_child.get(position[child_id], []):
+                    by_home.setdefault(int(self._homes[r]), []).append(int(r))
+            if not by_home:
+                continue
+            used = []
+            for home, xs in by_home.items():
+                if len(xs) == 1:
+                    used.append(xs[0])
+                    continue
+                y = self._new_var(0.0, True, 1)
+                for x in xs:
+                    self.rows.add([x, y], [1.0, -1.0], upper=0)
+                room = min(self.instance.homes[home].vacancies, len(xs))
+                self.rows.add(xs + [y], [1.0] * len(xs) + [-room], upper=0)
+                used.append(y)
+            split = self._new_var(self.weights.split, False, len(members) - 1)
+            self.rows.add(used + [split], [1.0] * len(used) + [-1.0], upper=1)
+
+    def _block_booked_beds(self):
+        self._booked = np.array([h.block_booked > 0 for h in self.instance.homes], bool)
+        for home, rows in self._by_home.items():
+            booked = self.instance.homes[home].block_booked
+            most = min(len(rows), self.instance.homes[home].vacancies) - booked
+            if booked == 0 or most <= 0:
+                continue
+            paid = self._new_var(self.weights.cost * self.instance.homes[home].weekly_cost, False, most)
+            self.rows.add(list(rows) + [paid], [1.0] * len(rows) + [-1.0], upper=booked)
+
+    def solve(self, time_limit: float, relative_gap: float) -> tuple[dict[str, str | None] | None, Status, float, str]:
+        """(assignment or None if HiGHS found none, status, proven bound £/week, message)."""
+        unbooked_cost = np.where(self._booked[self._homes], 0.0, self.pairs["cost_term"].to_numpy())
+        pair_cost = unbooked_cost + self.pairs["km_term"].to_numpy() - self.weights.unplaced
+        c = np.concatenate([pair_cost, np.array(self.cost, float)])
+        integrality = np.concatenate([np.ones(self.n_pairs), np.array(self.binary, float)])
+        upper = np.concatenate([np.ones(self.n_pairs), np.array(self.upper, float)])
+        offset = self.weights.unplaced * len(self.instance.children)
+        if len(c) == 0:  # nobody can be placed anywhere: nothing to optimise
+            return {child.child_id: None for child in self.instance.children}, Status.OPTIMAL, offset, "no pairs"
+        res = milp(
+            c, integrality=integrality, bounds=Bounds(0, upper),
+            constraints=[self.rows.constraint(len(c))] if self.rows.lower else None,
+            options={"time_limit": max(0.01, time_limit), "mip_rel_gap": relative_gap, "disp": False},
+        )
+        bound = getattr(res, "mip_dual_bound", None)
+        bound = -np.inf if bound is None or not np.isfinite(bound) else offset + bound
+        if res.x is None:
+            return None, Status.TIME_LIMIT if res.status == 1 else Status.ERROR, bound, res.message
+        assignment: dict[str, str | None] = {child.child_id: None for child in self.instance.children}
+        chosen = res.x[: self.n_pairs] > 0.5
+        for child_id, home_id in zip(self.pairs["child_id"][chosen], self.pairs["home_id"][chosen], strict=True):
+            assignment[child_id] = home_id
+        return assignment, Status.OPTIMAL if res.status == 0 else Status.TIME_LIMIT, bound, res.message
+
+
+def solve_highs(
+    instance: Instance,
+    weights: Weights | None = None,
+    pairs: pd.DataFrame | None = None,
+    time_limit: float = 60.0,
+    relative_gap: float = 1e-4,
+) -> Result:
+    """Solve with HiGHS until ``relative_gap`` is proven or ``time_limit`` seconds have passed.
+
+    ``relative_gap`` is HiGHS's own stopping rule, so "seconds to reach rcc's gap" is simply the
+    runtime of a call with rcc's gap. ``bound`` is HiGHS's dual bound (−inf if it has none).
+    """
+    weights = weights or Weights()
+    started = time.perf_counter()
+    pairs = candidate_pairs(instance, weights) if pairs is None else pairs
+    model = HighsModel(instance, weights, pairs)
+    remaining = time_limit - (time.perf_counter() - started)
+    assignment, status, bound, message = model.solve(remaining, relative_gap)
+    runtime = time.perf_counter() - started
+    if assignment is None:  # no solution at all: nothing to check or report but the bound
+        empty = {child.child_id: None for child in instance.children}
+        return Result(status, "highs", empty, bound=bound, runtime_s=runtime, message=message)
+    terms = assignment_terms(instance, weights, pairs, assignment)
+    objective = sum(terms.values())
+    return Result(status, "highs", assignment, objective=objective, bound=min(bound, objective), terms=terms,
+                  runtime_s=runtime, message=message)
