@@ -70,7 +70,7 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
         "Instances: `benchmarks/instances/manifest.toml` (generated families are rebuilt from their seed;",
         "`rcc bench generate` writes them as CSV). Each family runs in its own process, in this order:",
         "candidate pairs → greedy (the one-child-at-a-time status quo) → min-cost-flow relaxation (a",
-        f"lower bound) → rcc's CP-SAT ({limits.workers} workers, {limits.time_limit:g} s limit, greedy warm start) →",
+        f"lower bound) → rcc's CP-SAT ({limits.workers} workers, {limits.time_limit:g} s limit, no warm start) →",
         f"HiGHS MIP of the same contract, asked to reach rcc's gap (at least {OPTIMAL_GAP:.2%}, the targets' \"proven",
         f"optimal\") and capped at {limits.highs_cap:g} s. Every solution passes the independent checker; a family",
         f"stops at {limits.memory_gb:g} GB or {limits.family_cap:g} s and its row says where.",

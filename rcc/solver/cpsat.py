@@ -310,16 +310,19 @@ def solve(
     instance: Instance,
     weights: Weights | None = None,
     params: SolveParams | None = None,
-    hint: Mapping[str, str | None] | str | None = "greedy",
+    hint: Mapping[str, str | None] | str | None = None,
     pins: Mapping[str, str | None] | None = None,
     progress: Progress | None = None,
     pairs: pd.DataFrame | None = None,
 ) -> Result:
     """Solve ``instance`` exactly (within ``params.time_limit``) and return a ``Result``.
 
-    ``hint`` is a previous assignment, ``"greedy"`` (default: the status-quo solution) or ``None``;
-    pairs of a hint that are not feasible here are ignored. (Measured: a repaired min-cost-flow
-    solution is a cheaper start than greedy, yet CP-SAT proved optimality 5× slower from it.)
+    ``hint`` is a previous assignment (e.g. to re-solve after an edit), ``"greedy"`` or ``None``;
+    pairs of a hint that are not feasible here are ignored. No hint is the default: measured on
+    generated regions (benchmarks/), a greedy hint holds CP-SAT's search near the status quo — at
+    1,000 children it ended 38% above the optimum in 60 s, against 1.6% without it — while its LP
+    worker finds far better solutions on its own. The greedy solution is still computed (it takes
+    milliseconds) and returned instead whenever CP-SAT has nothing better when time runs out.
     ``pins`` fixes matches (``child_id → home_id``, or ``None`` for "leave unplaced").
     The returned objective and terms are recomputed exactly from the assignment; the caller
     re-checks them with ``rcc.check.verify``.
@@ -333,9 +336,9 @@ def solve(
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=time.perf_counter() - started, seed=params.seed,
                       message="; ".join(built.infeasible_pins))
-    greedy = solve_greedy(instance, weights, pairs).assignment if hint == "greedy" and not pins else None
+    greedy = None if pins else solve_greedy(instance, weights, pairs)  # the status quo ignores pins
     if hint == "greedy":
-        hint = greedy
+        hint = greedy.assignment if greedy else None
     if hint:
         built.hint(hint)
     solver = cp_model.CpSolver()
@@ -344,8 +347,7 @@ def solve(
     solver.parameters.max_time_in_seconds = remaining
     relay = None
     if progress:
-        start_objective = sum(assignment_terms(instance, weights, pairs, greedy).values()) if greedy else math.inf
-        relay = _Progress(progress, started, start_objective)
+        relay = _Progress(progress, started, greedy.objective if greedy else math.inf)
         solver.best_bound_callback = relay.on_bound
     code = solver.solve(built.model, relay)
     runtime = time.perf_counter() - started
@@ -353,6 +355,7 @@ def solve(
              solver.objective_value / SCALE if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else float("nan"),
              solver.best_objective_bound / SCALE)
 
+    message = ""
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         assignment = built.assignment(solver.boolean_value)
         status = Status.OPTIMAL if code == cp_model.OPTIMAL else (
@@ -360,16 +363,19 @@ def solve(
     elif code == cp_model.INFEASIBLE:
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=runtime, seed=params.seed, message="the pinned matches cannot all hold")
-    elif not pins:  # no solution in time: the status quo, which always keeps every rule
-        assignment, status = greedy or solve_greedy(instance, weights, pairs).assignment, Status.TIME_LIMIT
+    elif greedy:  # no solution in time: the status quo, which always keeps every rule
+        assignment, status, message = greedy.assignment, Status.TIME_LIMIT, "no CP-SAT solution in time: status quo"
     else:
         return Result(Status.ERROR, "cp-sat", {c.child_id: None for c in instance.children}, runtime_s=runtime,
                       seed=params.seed, message=f"CP-SAT ended with {solver.status_name(code)} and no solution")
     terms = assignment_terms(instance, weights, pairs, assignment)
     objective = sum(terms.values())
+    if greedy and status is not Status.OPTIMAL and greedy.objective < objective:
+        assignment, terms, objective = greedy.assignment, greedy.terms, greedy.objective
+        message = "CP-SAT's best was worse than the status quo when time ran out: status quo returned"
     if code == cp_model.OPTIMAL:
         bound = min(objective, solver.best_objective_bound / SCALE)
     else:  # the flow relaxation's bound is proven too, and better than CP-SAT's before its first LP
         bound = max(solver.best_objective_bound / SCALE, flow_relaxation(instance, weights, pairs)[0])
     return Result(status, "cp-sat", assignment, objective=objective, bound=bound, terms=terms,
-                  runtime_s=runtime, seed=params.seed)
+                  runtime_s=runtime, seed=params.seed, message=message)

@@ -1,4 +1,4 @@
-"""The min-cost-flow relaxation: a lower bound, the speed limit, and a near-optimal warm start.
+"""The min-cost-flow relaxation: a lower bound in milliseconds, and the speed limit for exact solvers.
 
 Dropping sibling splits, solo and separations leaves a transportation problem, which a min-cost
 flow solves exactly in milliseconds (OR-Tools ``SimpleMinCostFlow``):
