@@ -33,6 +33,7 @@ class Family:
     children: int | None = None
     seed: int = 1
     known_optimum: float | None = None
+    time_limit: float | None = None  # CP-SAT seconds when the family's target sets its own budget
     root: Path = Path(".")
 
     def las(self) -> list[str] | None:

@@ -8,6 +8,7 @@ saying how far it got and why it stopped — an honest "not met", never a missin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import multiprocessing as mp
@@ -120,6 +121,9 @@ def _measure_tiny(family: Family, limits: Limits, emit: Callable[[dict], None]) 
 
 
 def measure_family(family: Family, limits: Limits, emit: Callable[[dict], None]) -> None:
+    if family.time_limit is not None:
+        limits = dataclasses.replace(limits, time_limit=family.time_limit)
+    emit({"time_limit": limits.time_limit})
     if family.known_optimum is not None:
         emit({"known_optimum": family.known_optimum})
     if family.kind == "tiny":

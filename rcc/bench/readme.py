@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from importlib.metadata import version
 
 from rcc.bench.measure import OPTIMAL_GAP, Limits
+from rcc.bench.targets import TARGETS
 
 
 def machine() -> str:
@@ -70,7 +71,8 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
         "Instances: `benchmarks/instances/manifest.toml` (generated families are rebuilt from their seed;",
         "`rcc bench generate` writes them as CSV). Each family runs in its own process, in this order:",
         "candidate pairs → greedy (the one-child-at-a-time status quo) → min-cost-flow relaxation (a",
-        f"lower bound) → rcc's CP-SAT ({limits.workers} workers, {limits.time_limit:g} s limit, no warm start) →",
+        f"lower bound) → rcc's CP-SAT ({limits.workers} workers, no warm start, {limits.time_limit:g} s limit",
+        "unless the family's target sets its own) →",
         f"HiGHS MIP of the same contract, asked to reach rcc's gap (at least {OPTIMAL_GAP:.2%}, the targets' \"proven",
         f"optimal\") and capped at {limits.highs_cap:g} s. Every solution passes the independent checker; a family",
         f"stops at {limits.memory_gb:g} GB or {limits.family_cap:g} s and its row says where.",
@@ -89,6 +91,10 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
             f"| {_num(row.get('peak_mb'))} | {_money(row.get('greedy_objective'))} | {_worse(row)} | {_highs(row)} "
             f"| {_money(row.get('relaxation_bound'))} | {_num(row.get('relaxation_s'), '.2f')} |"
         )
+    lines += ["", "## Targets", "", "| family | target | verdict | measured |", "|---|---|---|---|"]
+    for target in TARGETS:
+        verdict, measured = target.judge(list(rows))
+        lines.append(f"| {target.family} | {target.text} | {verdict} | {measured} |")
     lines += [
         "",
         "## Outcomes: rcc vs greedy",
@@ -110,5 +116,6 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
     for row in rows:
         note = f" {row['note']}." if row.get("note") else ""
         known = f" Known optimum £{row['known_optimum']:,.2f}." if row.get("known_optimum") is not None else ""
-        lines.append(f"- **{row['family']}**: {row['about']}.{known}{note}")
+        limit = f" CP-SAT limit {row['time_limit']:g} s." if row.get("time_limit") is not None else ""
+        lines.append(f"- **{row['family']}**: {row['about']}.{limit}{known}{note}")
     return "\n".join(lines) + "\n"
