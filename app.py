@@ -3,7 +3,7 @@
 import streamlit as st
 
 from rcc.app.auth import signed_in
-from rcc.app.pages import blockbook, data, export, geomap, results, scenarios, solve, sufficiency
+from rcc.app.pages import blockbook, data, export, geomap, history, results, scenarios, solve, sufficiency
 
 st.set_page_config(page_title="rcc — placement matching", layout="wide")
 if signed_in():
@@ -16,4 +16,5 @@ if signed_in():
         st.Page(blockbook.render, title="Block-booking", url_path="block-booking"),
         st.Page(scenarios.render, title="Scenarios", url_path="scenarios"),
         st.Page(export.render, title="Export", url_path="export"),
+        st.Page(history.render, title="History", url_path="history"),
     ]).run()

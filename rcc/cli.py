@@ -54,13 +54,16 @@ def _progress(objective: float, bound: float, elapsed: float) -> None:
 
 
 def _solve(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from rcc.data.read import validate
     from rcc.model import Weights
-    from rcc.outputs import checked, input_hashes, write_outputs
+    from rcc.outputs import checked, input_hashes, run_record, write_outputs
     from rcc.settings import load_weights
     from rcc.solver.candidates import candidate_pairs
     from rcc.solver.cpsat import SolveParams, solve
     from rcc.solver.greedy import solve_greedy
+    from rcc.store import RunStore
 
     report = validate(args.instance)
     for problem in report.problems:
@@ -87,12 +90,20 @@ def _solve(args) -> int:
         result = solve(instance, weights, params, hint="greedy" if args.hint_greedy else None,
                        progress=_progress, pairs=pairs)
     solved = checked(instance, weights, result, pairs)
-    write_outputs(solved, args.out, input_hashes(args.instance))
+    hashes = input_hashes(args.instance)
+    write_outputs(solved, args.out, hashes)
+    try:
+        run_id = RunStore(args.db).record(run_record(solved, hashes, {
+            "time_limit": params.time_limit, "workers": params.workers, "seed": params.seed,
+            "greedy": args.greedy, "hint_greedy": args.hint_greedy}))
+    except SQLAlchemyError as exc:
+        print(f"rcc solve: wrote {args.out} but could not record the run in the run store: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
     k = solved.kpis
     print(f"{result.status.value}: objective £{solved.check.objective:,.2f}"
           + (f", bound £{result.bound:,.2f}, gap {result.gap:.4%}" if result.gap is not None else "")
           + f", {k['placed']}/{k['children']} placed, {k['siblings_split']} sibling group(s) split, "
-          f"{result.runtime_s:.1f}s → {args.out}")
+          f"{result.runtime_s:.1f}s → {args.out} (run {run_id})")
     return EXIT_OK if result.status.value in ("optimal", "feasible", "time_limit") else EXIT_INTERNAL
 
 
@@ -158,6 +169,41 @@ def _bench_run(args) -> int:
     return EXIT_INTERNAL if any("CheckFailed" in r.get("stopped", "") for r in rows) else EXIT_OK
 
 
+def _runs_list(args) -> int:
+    from rcc.store import RunStore
+
+    store = RunStore(args.db)
+    table = store.runs(limit=args.limit, kind=args.kind)
+    if table.empty:
+        print(f"no runs recorded in {store.engine.url.render_as_string(hide_password=True)}")
+        return EXIT_OK
+    table["recorded_at"] = _to_the_second(table["recorded_at"])
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    return EXIT_OK
+
+
+def _to_the_second(column):
+    """Recorded times to the second, UTC, for a terminal table."""
+    return column.map(lambda t: t.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def _runs_show(args) -> int:
+    from rcc.store import RunStore
+
+    run = RunStore(args.db).run(args.run_id)
+    if run is None:
+        print(f"rcc runs show: no run {args.run_id}", file=sys.stderr)
+        return EXIT_INVALID
+    assignments = run.pop("assignments")
+    if args.assignments:
+        assignments.to_csv(sys.stdout, index=False)
+        return EXIT_OK
+    for name, value in run.items():
+        print(f"{name:12} {value}")
+    print(f"{'assignments':12} {len(assignments)} children, {int(assignments['home_id'].notna().sum())} placed")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rcc",
@@ -206,10 +252,28 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--w-unplaced", type=float, help="£ per unplaced child (default 15000)")
     solve.add_argument("--w-split", type=float, help="£ per extra home a sibling group uses (default 5000)")
     solve.add_argument("--w-cost", type=float, help="multiplier on weekly cost (default 1)")
+    solve.add_argument("--db", help="run store: SQLAlchemy URL (default $RCC_DATABASE_URL or sqlite:///var/rcc.db)")
     solve.add_argument("--greedy", action="store_true", help="use the one-child-at-a-time status quo instead")
     solve.add_argument("--hint-greedy", action="store_true",
                        help="warm-start CP-SAT from the greedy solution (measured slower on large regions)")
     solve.set_defaults(run=_solve)
+
+    runs = commands.add_parser(
+        "runs", help="the run history: every recorded solve, evaluation and sweep",
+        description="Read the run store (SQLAlchemy URL from --db, else $RCC_DATABASE_URL, else "
+        "sqlite:///var/rcc.db).",
+    )
+    runs_commands = runs.add_subparsers(dest="runs_command", required=True, metavar="ACTION")
+    runs_list = runs_commands.add_parser("list", help="the latest runs, newest first")
+    runs_list.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    runs_list.add_argument("--kind", help="only runs of this kind (solve, evaluate, sweep)")
+    runs_list.set_defaults(run=_runs_list)
+    runs_show = runs_commands.add_parser("show", help="one run's parameters, figures and KPIs")
+    runs_show.add_argument("run_id", type=int, help="the run's ID, as listed")
+    runs_show.add_argument("--assignments", action="store_true", help="print its assignments as CSV instead")
+    runs_show.set_defaults(run=_runs_show)
+    for sub in (runs_list, runs_show):
+        sub.add_argument("--db", help="SQLAlchemy URL of the run store")
 
     bench = commands.add_parser(
         "bench", help="researchers' benchmark: every solver on every family, README table",

@@ -6,6 +6,7 @@ to a temporary file and renamed, so a crash never leaves half an output.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -21,6 +22,7 @@ from rcc.explain import Explainer
 from rcc.kpis import compute_kpis
 from rcc.model import Instance, Weights
 from rcc.result import Result
+from rcc.store.runs import RunRecord
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,20 @@ def input_hashes(folder: str | os.PathLike) -> dict[str, str]:
     files = [folder] if folder.is_file() else sorted(p for p in folder.iterdir() if p.is_file())
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files
             if p.suffix.lower() in (".csv", ".parquet", ".xlsx", ".xls")}
+
+
+def instance_hash(instance: Instance) -> dict[str, str]:
+    """sha256 of an in-memory instance (an upload or a what-if), for runs that have no input files."""
+
+    def plain(item) -> dict:
+        return {k: sorted(v) if isinstance(v, frozenset) else v for k, v in dataclasses.asdict(item).items()}
+
+    content = {
+        "children": [plain(c) for c in instance.children], "homes": [plain(h) for h in instance.homes],
+        "separations": sorted(instance.separations),
+        "travel": sorted((c, h, km) for (c, h), km in instance.travel.items()),
+    }
+    return {"instance": hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()}
 
 
 def assignments_table(solve: CheckedSolve) -> pd.DataFrame:
@@ -93,3 +109,16 @@ def write_outputs(solve: CheckedSolve, out: str | os.PathLike, hashes: dict[str,
     atomic_write(out / "assignments.csv", lambda tmp: table.to_csv(tmp, index=False))
     atomic_write_text(out / "summary.json", json.dumps(summary(solve, hashes), indent=2) + "\n")
     return out
+
+
+def run_record(solve: CheckedSolve, hashes: dict[str, str], parameters: dict) -> RunRecord:
+    """The run-history record of a checked solve: the summary's figures and every child's match."""
+    facts = json.loads(json.dumps(summary(solve, hashes), default=float))  # plain JSON types only
+    return RunRecord(
+        kind="solve", instance=solve.instance.name, inputs=hashes,
+        parameters={"weights": facts["weights"], "solver": solve.result.solver, **parameters},
+        status=facts["status"], runtime_s=facts["runtime_s"], objective=facts["objective"],
+        bound=facts["bound"], gap=facts["gap"], kpis=facts["kpis"], message=facts["message"],
+        assignments=[(c.child_id, solve.result.assignment.get(c.child_id), solve.check.km.get(c.child_id),
+                      solve.check.charged.get(c.child_id)) for c in solve.instance.children],
+    )

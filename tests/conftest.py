@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,25 @@ def write_files(folder: Path, **files: str) -> Path:
 def valid_folder(tmp_path) -> Path:
     return write_files(tmp_path / "valid", children=CHILDREN_CSV, homes=HOMES_CSV,
                        separations=SEPARATIONS_CSV, travel=TRAVEL_CSV)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_store_in_tmp(tmp_path_factory):
+    """Tests (and the app servers they start) record runs in a temporary SQLite file, never in the
+    working copy's var/rcc.db; session-wide so that module-scoped fixtures are covered too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RCC_DATABASE_URL", f"sqlite:///{tmp_path_factory.mktemp('store') / 'runs.db'}")
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server for the session; skipped, saying why, only where it cannot be installed."""
+    from tests.postgres import postgres_server
+
+    try:
+        with postgres_server() as url:
+            yield url
+    except (FileNotFoundError, subprocess.CalledProcessError) as exc:
+        detail = exc.stderr.decode(errors="replace") if getattr(exc, "stderr", None) else exc
+        pytest.skip(f"no PostgreSQL server could be started: {detail}")

@@ -197,3 +197,14 @@ def test_login_is_off_by_default_and_required_when_a_password_is_configured():
     at.text_input[0].input("s3cret").run()
     _no_exceptions(at)
     assert at.title[0].value == "Data"
+
+
+def test_history_page_lists_the_app_solve_and_shows_one_run(solved_state):
+    """The solve made on the Solve page was recorded; History lists it and shows its KPIs."""
+    at = _page("history")
+    at.run()
+    _no_exceptions(at)
+    assert at.title[0].value == "Run history"
+    runs = at.dataframe[0].value
+    assert (runs["instance"] == "greater-manchester").any() and len(at.selectbox) == 1
+    assert any("300 children" in m.value for m in at.markdown)

@@ -105,3 +105,31 @@ def test_generate_writes_a_valid_instance_and_rejects_unknown_regions(tmp_path, 
     assert main(["validate", str(out)]) == EXIT_OK
     assert main(["generate", "--region", "Atlantis", "--children", "5", "--out", str(tmp_path / "x")]) == EXIT_INVALID
     assert "Atlantis" in capsys.readouterr().err
+
+
+def test_every_solve_is_recorded_and_a_rerun_nightly_job_keeps_one_record(tmp_path, capsys):
+    """``rcc solve`` records the run; the same job again updates it; ``rcc runs`` lists and shows it."""
+    db = f"sqlite:///{tmp_path / 'var' / 'rcc.db'}"
+    folder = str(TINY / "capacity-two-children-one-bed")
+    for _ in range(2):
+        assert main(["solve", folder, "--out", str(tmp_path / "out"), "--db", db]) == EXIT_OK
+    assert "(run 1)" in capsys.readouterr().out
+    assert main(["runs", "list", "--db", db]) == EXIT_OK
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and "optimal" in listed[1] and "17,100.00" in listed[1]
+    assert main(["runs", "show", "1", "--db", db]) == EXIT_OK
+    shown = capsys.readouterr().out
+    assert "capacity-two-children-one-bed" in shown and "2 children, 1 placed" in shown
+    assert main(["runs", "show", "1", "--assignments", "--db", db]) == EXIT_OK
+    assert capsys.readouterr().out.splitlines()[0] == "child_id,home_id,km,weekly_cost"
+    assert main(["runs", "show", "7", "--db", db]) == EXIT_INVALID
+
+
+def test_an_unreachable_run_store_is_an_internal_error_after_the_outputs_are_written(tmp_path, capsys):
+    """Outputs land first; a database that cannot be reached is exit 1 with a message, not a traceback."""
+    out = tmp_path / "out"
+    db = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"
+    assert main(["solve", str(TINY / "capacity-two-children-one-bed"), "--out", str(out), "--db", db]) \
+        == EXIT_INTERNAL
+    assert "could not record the run" in capsys.readouterr().err
+    assert (out / "assignments.csv").exists() and (out / "summary.json").exists()

@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from rcc.data import read_instance
 from rcc.model import Instance, Weights
-from rcc.outputs import CheckedSolve
+from rcc.outputs import CheckedSolve, instance_hash, run_record
 from rcc.service import greedy_checked, solve_checked
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.cpsat import SolveParams
+from rcc.store import RunStore
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parents[2] / "fixtures" / "greater-manchester"
 
@@ -74,6 +76,16 @@ def ensure_loaded() -> Instance:
     if instance() is None:
         set_instance(bundled_instance(), "Greater Manchester (bundled)")
     return instance()
+
+
+def record(solved: CheckedSolve, parameters: dict) -> None:
+    """Keep an app solve in the run history; a store that cannot be reached is a warning, not a crash."""
+    try:
+        run_id = RunStore().record(run_record(solved, instance_hash(solved.instance), {"source": "app", **parameters}))
+    except SQLAlchemyError as exc:
+        st.warning(f"Solved, but the run could not be recorded in the run history ({type(exc).__name__}).")
+    else:
+        st.caption(f"Recorded as run {run_id} in the run history.")
 
 
 def solve_with_progress(inst: Instance, w: Weights, time_limit: float, pins=None) -> tuple[CheckedSolve, CheckedSolve]:

@@ -201,6 +201,11 @@ def test_solve_then_every_page(page: Page):
     expect(page.locator('[data-testid="stDownloadButton"]')).to_have_count(4)
     shoot(page, "export")
 
+    go(page, "History", "Run history")
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^300 children, \d+ placed\.$"))).to_be_visible()
+    shoot(page, "history")
+
 
 def test_bad_upload_names_the_broken_rule(page: Page, tmp_path):
     source = ROOT / "fixtures" / "tiny" / "solo-child-alone"

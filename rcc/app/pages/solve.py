@@ -29,6 +29,7 @@ def render() -> None:
         st.session_state["weights"] = weights
         solved, greedy = state.solve_with_progress(inst, weights, time_limit, st.session_state.get("pins"))
         st.session_state["solved"], st.session_state["greedy"] = solved, greedy
+        state.record(solved, {"time_limit": time_limit, "pins": dict(st.session_state.get("pins") or {})})
     solved = st.session_state.get("solved")
     if solved:
         result = solved.result
