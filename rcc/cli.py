@@ -258,6 +258,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="warm-start CP-SAT from the greedy solution (measured slower on large regions)")
     solve.set_defaults(run=_solve)
 
+    from rcc.scenarios.commands import add_commands
+
+    add_commands(commands)
+
     runs = commands.add_parser(
         "runs", help="the run history: every recorded solve, evaluation and sweep",
         description="Read the run store (SQLAlchemy URL from --db, else $RCC_DATABASE_URL, else "

@@ -1,0 +1,248 @@
+"""``rcc blockbook evaluate|optimise`` and ``rcc sweep``: thin wrappers over the scenario engine.
+
+Each reads and validates an instance (and, for evaluation, a contracts CSV), samples scenarios
+from the instance's own profile, fans them out on dask (or in process with ``--workers 0``),
+writes CSV outputs atomically and records the run in the run store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from rcc.cli import EXIT_INVALID, EXIT_OK
+
+CONTRACT_COLUMNS = ("home_id", "beds", "price")
+
+
+def read_contracts(path: str, instance) -> tuple[list, list[str]]:
+    """(contracts, problems): every bad row named by file, row, column, value and rule."""
+    from rcc.scenarios.blockbook import BlockContract
+
+    name = Path(path).name
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        return [], [f"{name}: cannot be read as CSV ({exc})"]
+    missing = [c for c in CONTRACT_COLUMNS if c not in table.columns]
+    if missing:
+        return [], [f"{name}: missing column(s) {', '.join(missing)} (needs {', '.join(CONTRACT_COLUMNS)})"]
+    contracts, problems = [], []
+    for i, row in table.iterrows():
+        where = f"{name} row {i + 2} (home_id={row['home_id']})"
+        home = instance.home_by_id.get(row["home_id"])
+        if home is None:
+            problems.append(f"{where}: home_id={row['home_id']} is not a home of the instance")
+        try:
+            beds = int(row["beds"])
+            if beds < 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"{where}: beds={row['beds']} must be a whole number >= 0")
+            continue
+        try:
+            price = float(row["price"])
+            if not price >= 0:
+                raise ValueError
+        except ValueError:
+            problems.append(f"{where}: price={row['price']} must be a number >= 0 (GBP per bed per week)")
+            continue
+        if home is not None and beds > home.vacancies:
+            problems.append(f"{where}: beds={beds} must be <= the home's vacancies ({home.vacancies})")
+        contracts.append(BlockContract(row["home_id"], beds, price))
+    return contracts, problems
+
+
+def _load(args):
+    from rcc.data.read import validate
+
+    report = validate(args.instance)
+    for problem in report.problems:
+        print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
+    return report.instance if report.ok else None
+
+
+def _setup(args, instance):
+    from rcc.scenarios.demand import DemandProfile
+    from rcc.scenarios.evaluate import Policy, Setup
+
+    return Setup(instance, DemandProfile.from_instance(instance, args.observed_weeks),
+                 horizon_weeks=args.horizon_weeks, seed=args.seed,
+                 policy=Policy(args.policy, args.policy_time_limit))
+
+
+def _progress(label: str):
+    def report(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 20) == 0:
+            print(f"  {label}: {done}/{total} scenarios", file=sys.stderr)
+    return report
+
+
+def _parameters(args, **extra) -> dict:
+    keep = ("observed_weeks", "horizon_weeks", "seed", "policy", "policy_time_limit", "scenarios", "discount",
+            "in_sample", "out_of_sample", "sensitivity", "beds", "top_las", "settings")
+    return {k: getattr(args, k) for k in keep if hasattr(args, k)} | extra
+
+
+def _record(args, kind: str, instance, started: float, parameters: dict, headline: dict, results) -> int:
+    from rcc.outputs import input_hashes
+    from rcc.store import RunRecord, RunStore
+
+    inputs = input_hashes(args.instance)
+    if getattr(args, "contracts", None):
+        inputs["contracts"] = hashlib.sha256(Path(args.contracts).read_bytes()).hexdigest()
+    record = RunRecord(kind=kind, instance=instance.name, inputs=inputs, parameters=parameters, status="done",
+                       runtime_s=time.perf_counter() - started, kpis=headline, results=results)
+    return RunStore(args.db).record(record)
+
+
+def _write(out: Path, name: str, table: pd.DataFrame) -> None:
+    from rcc.data.atomic import atomic_write
+
+    atomic_write(out / name, lambda tmp: table.to_csv(tmp, index=False))
+
+
+def _plain(table: pd.DataFrame) -> list[dict]:
+    """A table as JSON-ready records (NaN becomes null)."""
+    return table.astype(object).where(table.notna(), None).to_dict("records")
+
+
+def _evaluate(args) -> int:
+    from rcc.scenarios.distributed import dask_mapper
+    from rcc.scenarios.evaluate import evaluate, summary
+
+    started = time.perf_counter()
+    instance = _load(args)
+    if instance is None:
+        return EXIT_INVALID
+    contracts, problems = read_contracts(args.contracts, instance)
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    if problems:
+        return EXIT_INVALID
+    setup = _setup(args, instance)
+    with dask_mapper(args.workers, args.scheduler, _progress("evaluate")) as mapper:
+        rows = evaluate(setup, contracts, range(args.scenarios), mapper)
+    table = summary(rows)
+    out = Path(args.out)
+    _write(out, "scenarios.csv", rows.drop(columns=["usage", "spot_usage"]))
+    _write(out, "summary.csv", table)
+    total = table.set_index("metric").loc["total"]
+    run_id = _record(args, "evaluate", instance, started, _parameters(args),
+                     {"saving_per_week": -total["difference"], "saving_low": -total["difference_high"],
+                      "saving_high": -total["difference_low"]}, _plain(table))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    print(f"contracts save £{-total['difference']:,.0f}/week on average (95% interval "
+          f"£{-total['difference_high']:,.0f} to £{-total['difference_low']:,.0f}) over {args.scenarios} scenarios "
+          f"→ {out} (run {run_id})")
+    return EXIT_OK
+
+
+def _optimise(args) -> int:
+    from rcc.scenarios.distributed import dask_mapper
+    from rcc.scenarios.optimise import optimise, sensitivity, validate_out_of_sample
+
+    started = time.perf_counter()
+    instance = _load(args)
+    if instance is None:
+        return EXIT_INVALID
+    setup = _setup(args, instance)
+    in_sample = range(args.in_sample)
+    fresh = range(args.in_sample, args.in_sample + args.out_of_sample)  # never seen by the search
+    with dask_mapper(args.workers, args.scheduler) as mapper:
+        rec = validate_out_of_sample(setup, optimise(setup, args.discount, in_sample, mapper), fresh, mapper)
+        shifts = [float(d) for d in args.sensitivity.split(",")] if args.sensitivity else []
+        table = sensitivity(setup, shifts, in_sample, fresh, mapper) if shifts else pd.DataFrame()
+    out = Path(args.out)
+    contracts = pd.DataFrame([(c.home_id, c.beds, c.price) for c in rec.contracts], columns=list(CONTRACT_COLUMNS))
+    _write(out, "contracts.csv", contracts)
+    _write(out, "out_of_sample.csv", rec.out_of_sample)
+    if len(table):
+        _write(out, "sensitivity.csv", table)
+    total = rec.out_of_sample.set_index("metric").loc["total"]
+    headline = {"beds": int(contracts["beds"].sum()), "in_sample_saving": rec.in_sample_saving,
+                "out_of_sample_saving": -total["difference"], "saving_low": -total["difference_high"],
+                "saving_high": -total["difference_low"]}
+    run_id = _record(args, "optimise", instance, started, _parameters(args), headline,
+                     {"contracts": _plain(contracts), "out_of_sample": _plain(rec.out_of_sample),
+                      "sensitivity": _plain(table)})
+    print(contracts.to_string(index=False))
+    print(f"{headline['beds']} bed(s) at {args.discount:.0%} off: in sample £{rec.in_sample_saving:,.0f}/week saved; "
+          f"out of sample ({args.out_of_sample} fresh scenarios) £{headline['out_of_sample_saving']:,.0f}/week "
+          f"(95% interval £{headline['saving_low']:,.0f} to £{headline['saving_high']:,.0f}) → {out} (run {run_id})")
+    if len(table):
+        print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+    return EXIT_OK
+
+
+def _sweep(args) -> int:
+    from rcc.scenarios.distributed import dask_mapper
+    from rcc.scenarios.sweep import default_options, sweep
+
+    started = time.perf_counter()
+    instance = _load(args)
+    if instance is None:
+        return EXIT_INVALID
+    setup = _setup(args, instance)
+    settings = [s.strip() for s in args.settings.split(",") if s.strip()]
+    options = default_options(setup, args.beds, args.top_las, settings)
+    print(f"{len(options)} what-ifs × {args.scenarios} scenarios", file=sys.stderr)
+    with dask_mapper(args.workers, args.scheduler, _progress("sweep")) as mapper:
+        ranked, _ = sweep(setup, options, range(args.scenarios), mapper)
+    out = Path(args.out)
+    _write(out, "sweep.csv", ranked)
+    best = ranked.iloc[0] if len(ranked) else None
+    headline = {"what_ifs": len(options)} | (
+        {"best": f"{best['la_code']} {best['setting']} need {best['need_level']}", "best_saving": best["total_saved"]}
+        if best is not None else {})
+    run_id = _record(args, "sweep", instance, started, _parameters(args), headline, _plain(ranked))
+    print(ranked.head(10).to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    print(f"ranked {len(options)} what-ifs over {args.scenarios} scenarios → {out / 'sweep.csv'} (run {run_id})")
+    return EXIT_OK
+
+
+def _scenario_options(parser: argparse.ArgumentParser, scenarios: int | None) -> None:
+    parser.add_argument("instance", help="instance folder or Excel workbook (its children are the demand profile)")
+    parser.add_argument("--out", required=True, help="folder for the CSV outputs")
+    if scenarios is not None:
+        parser.add_argument("--scenarios", type=int, default=scenarios, help=f"scenarios (default {scenarios})")
+    parser.add_argument("--observed-weeks", type=float, default=12.0,
+                        help="weeks of referrals the instance's children represent (default 12)")
+    parser.add_argument("--horizon-weeks", type=float, default=4.0, help="weeks of referrals per scenario (default 4)")
+    parser.add_argument("--seed", type=int, default=1, help="base seed; scenario k uses (seed, k) (default 1)")
+    parser.add_argument("--policy", choices=("cpsat", "greedy"), default="cpsat",
+                        help="how each scenario is placed: rcc's CP-SAT or the greedy status quo (default cpsat)")
+    parser.add_argument("--policy-time-limit", type=float, default=5.0, help="CP-SAT seconds per scenario (default 5)")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="dask LocalCluster processes; 0 runs in this process (default 2)")
+    parser.add_argument("--scheduler", help="address of an existing dask scheduler (or $RCC_DASK_SCHEDULER)")
+    parser.add_argument("--db", help="run store URL (default $RCC_DATABASE_URL or sqlite:///var/rcc.db)")
+
+
+def add_commands(commands) -> None:
+    """Register ``blockbook`` and ``sweep`` on the ``rcc`` parser's sub-commands."""
+    blockbook = commands.add_parser("blockbook", help="block contracts under uncertain demand: evaluate or optimise")
+    actions = blockbook.add_subparsers(dest="blockbook_command", required=True, metavar="ACTION")
+    evaluate = actions.add_parser("evaluate", help="block contracts vs spot over sampled scenarios, with intervals")
+    _scenario_options(evaluate, scenarios=50)
+    evaluate.add_argument("--contracts", required=True, help="CSV with home_id, beds, price (GBP per bed per week)")
+    evaluate.set_defaults(run=_evaluate)
+    optimise = actions.add_parser("optimise", help="recommend block contracts, validated out of sample")
+    _scenario_options(optimise, scenarios=None)
+    optimise.add_argument("--discount", type=float, default=0.15, help="contract discount on spot (default 0.15)")
+    optimise.add_argument("--in-sample", type=int, default=20, help="scenarios the search uses (default 20)")
+    optimise.add_argument("--out-of-sample", type=int, default=50, help="fresh scenarios to validate (default 50)")
+    optimise.add_argument("--sensitivity", help="comma-separated discounts to re-optimise at, e.g. 0.05,0.1,0.2")
+    optimise.set_defaults(run=_optimise)
+    sweep = commands.add_parser("sweep", help="rank where extra beds help most, over many scenarios")
+    _scenario_options(sweep, scenarios=200)
+    sweep.add_argument("--beds", type=int, default=2, help="beds each what-if adds (default 2)")
+    sweep.add_argument("--top-las", type=int, default=4, help="what-ifs for the LAs with most referrals (default 4)")
+    sweep.add_argument("--settings", default="foster,childrens_home", help="settings to try (default foster,"
+                       "childrens_home)")
+    sweep.set_defaults(run=_sweep)

@@ -1,0 +1,144 @@
+"""The scenario engine: demand sampling, block-contract evaluation, the optimiser, sweeps, dask."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from rcc.cli import EXIT_INVALID, EXIT_OK, main
+from rcc.data import read_instance
+from rcc.model import Instance
+from rcc.scenarios.blockbook import BlockContract
+from rcc.scenarios.demand import DemandProfile
+from rcc.scenarios.distributed import dask_mapper
+from rcc.scenarios.evaluate import Policy, Setup, evaluate, interval, summary
+from rcc.scenarios.optimise import optimise, validate_out_of_sample
+from rcc.scenarios.sweep import default_options, sweep
+from rcc.store import RunStore
+from tests.builders import PICCADILLY, child, home
+from tests.conftest import FIXTURES
+
+GREEDY = Policy("greedy")
+
+
+@pytest.fixture(scope="module")
+def gm() -> Instance:
+    return read_instance(FIXTURES / "greater-manchester")
+
+
+@pytest.fixture(scope="module")
+def gm_setup(gm) -> Setup:
+    return Setup(gm, DemandProfile.from_instance(gm, weeks=12), horizon_weeks=4, seed=1, policy=GREEDY)
+
+
+def test_a_scenario_is_the_same_children_whoever_draws_it(gm):
+    """Scenario k depends only on (seed, k): redrawn alone or after others, it is identical."""
+    profile = DemandProfile.from_instance(gm, weeks=12)
+    first = [profile.sample(4, seed=1, scenario=k) for k in range(3)]
+    assert profile.sample(4, seed=1, scenario=2) == first[2]
+    assert first[0] != first[1] and profile.sample(4, seed=2, scenario=0) != first[0]
+    assert all(c.child_id.startswith("S2-") for c in first[2])
+
+
+def test_rates_reproduce_the_observed_referrals(gm):
+    rates = DemandProfile.from_instance(gm, weeks=12).rates()
+    assert rates["children_per_week"].sum() * 12 == pytest.approx(len(gm.children))
+    assert set(rates["la_code"]) == {c.la_code for c in gm.children}
+
+
+def test_evaluation_of_one_home_equals_the_arithmetic():
+    """One home (50 places at £1,000), 3 beds contracted at £700; every child is placed there at 0 km.
+    With n children in a scenario: bill = 3 × 700 + max(0, n − 3) × 1,000, void beds = max(0, 3 − n);
+    spot-only bill = n × 1,000."""
+    base = Instance((child("C1", at=PICCADILLY), child("C2", at=PICCADILLY)), (home(vacancies=50),), name="one")
+    setup = Setup(base, DemandProfile.from_instance(base, weeks=1), horizon_weeks=2, seed=5, policy=GREEDY)
+    rows = evaluate(setup, [BlockContract("H1", 3, 700.0)], range(12))
+    n = rows["children"]
+    assert n.nunique() > 1, "the scenarios should differ in size"
+    assert list(rows["weekly_bill"]) == pytest.approx(list(3 * 700 + (n - 3).clip(lower=0) * 1000))
+    assert list(rows["void_beds"]) == list((3 - n).clip(lower=0))
+    assert list(rows["spot_weekly_bill"]) == pytest.approx(list(n * 1000))
+    assert list(rows["total"]) == pytest.approx(list(rows["weekly_bill"]))  # 0 km, all placed, no splits
+
+
+def test_interval_is_a_t_interval_around_the_mean():
+    mean, low, high = interval([1.0, 2.0, 3.0, 4.0])
+    assert mean == 2.5 and low == pytest.approx(2.5 - 3.182446 * 1.290994 / 2, rel=1e-5) and high > mean
+
+
+def test_optimiser_never_does_worse_than_spot_in_sample_and_validates_on_fresh_scenarios(gm_setup):
+    seen: list[int] = []
+
+    def recording_mapper(task, items):
+        seen.extend(items)
+        return [task(i) for i in items]
+
+    rec = optimise(gm_setup, 0.15, range(8), recording_mapper, max_beds=6)
+    assert set(seen) == set(range(8)), "the search used only its in-sample scenarios"
+    assert rec.mean_total <= rec.spot_mean_total and len(rec.steps) == sum(c.beds for c in rec.contracts)
+    again = evaluate(gm_setup, rec.contracts, range(8))
+    assert again["total"].mean() == pytest.approx(rec.mean_total)
+    assert again["spot_total"].mean() == pytest.approx(rec.spot_mean_total)
+    checked = validate_out_of_sample(gm_setup, rec, range(100, 110))
+    totals = checked.out_of_sample.set_index("metric").loc["total"]
+    assert totals["contracts_low"] <= totals["contracts"] <= totals["contracts_high"]
+
+
+def test_sweep_ranks_what_ifs_by_what_they_save(gm_setup):
+    options = default_options(gm_setup, beds=2, top_las=1, settings=("foster",))
+    ranked, raw = sweep(gm_setup, options, range(6))
+    assert len(ranked) == len(options) and len(raw) == 6 * (len(options) + 1)
+    assert list(ranked["total_saved"]) == sorted(ranked["total_saved"], reverse=True)
+    assert (ranked["unplaced_avoided"] >= 0).all()  # more beds never leave more children unplaced (greedy)
+
+
+@pytest.mark.slow
+def test_two_dask_workers_give_exactly_the_in_process_results(gm_setup):
+    """The same scenarios on a 2-process LocalCluster and in this process: identical tables."""
+    contracts = [BlockContract(gm_setup.base.homes[0].home_id, 1, 500.0)]
+    exact = Setup(gm_setup.base, gm_setup.profile, horizon_weeks=2, seed=3, policy=Policy("cpsat", 10))
+    with dask_mapper(workers=0) as local:
+        alone = evaluate(exact, contracts, range(4), local)
+        swept, _ = sweep(gm_setup, default_options(gm_setup, top_las=1, settings=("foster",))[:2], range(4), local)
+    with dask_mapper(workers=2) as cluster:
+        spread = evaluate(exact, contracts, range(4), cluster)
+        swept2, _ = sweep(gm_setup, default_options(gm_setup, top_las=1, settings=("foster",))[:2], range(4), cluster)
+    pd.testing.assert_frame_equal(alone, spread)
+    pd.testing.assert_frame_equal(swept, swept2)
+    assert len(summary(alone)) == 7
+
+
+def _contracts_file(tmp_path, text: str):
+    path = tmp_path / "contracts.csv"
+    path.write_text(text)
+    return str(path)
+
+
+def test_bad_contracts_file_lists_every_problem(tmp_path, capsys):
+    path = _contracts_file(tmp_path, "home_id,beds,price\nH99999,1,500\nH00001,-2,500\nH00002,1,cheap\n")
+    code = main(["blockbook", "evaluate", str(FIXTURES / "greater-manchester"), "--contracts", path,
+                 "--out", str(tmp_path / "out"), "--workers", "0", "--policy", "greedy"])
+    err = capsys.readouterr().err
+    assert code == EXIT_INVALID
+    assert "contracts.csv row 2 (home_id=H99999): home_id=H99999 is not a home of the instance" in err
+    assert "contracts.csv row 3 (home_id=H00001): beds=-2 must be a whole number >= 0" in err
+    assert "contracts.csv row 4 (home_id=H00002): price=cheap must be a number >= 0" in err
+
+
+def test_cli_evaluate_optimise_and_sweep_write_outputs_and_record_runs(tmp_path, gm):
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    folder = str(FIXTURES / "greater-manchester")
+    common = ["--workers", "0", "--policy", "greedy", "--db", db]
+    home_id = next(h.home_id for h in gm.homes if h.vacancies > 0)
+    path = _contracts_file(tmp_path, f"home_id,beds,price\n{home_id},1,400\n")
+    assert main(["blockbook", "evaluate", folder, "--contracts", path, "--scenarios", "5",
+                 "--out", str(tmp_path / "ev"), *common]) == EXIT_OK
+    assert len(pd.read_csv(tmp_path / "ev" / "scenarios.csv")) == 5
+    assert main(["blockbook", "optimise", folder, "--in-sample", "4", "--out-of-sample", "4",
+                 "--out", str(tmp_path / "opt"), *common]) == EXIT_OK
+    assert list(pd.read_csv(tmp_path / "opt" / "contracts.csv").columns) == ["home_id", "beds", "price"]
+    assert main(["sweep", folder, "--scenarios", "3", "--top-las", "1", "--settings", "foster",
+                 "--out", str(tmp_path / "sw"), *common]) == EXIT_OK
+    assert len(pd.read_csv(tmp_path / "sw" / "sweep.csv")) >= 1
+    runs = RunStore(db).runs()
+    assert sorted(runs["kind"]) == ["evaluate", "optimise", "sweep"]
