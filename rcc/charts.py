@@ -105,3 +105,19 @@ def shortfall_heatmap(shortfall: pd.DataFrame) -> go.Figure:
     pivot = table.pivot_table(index="la_name", columns="combo", values="not_met", aggfunc="sum", fill_value=0)
     return px.imshow(pivot, text_auto=True, color_continuous_scale="Reds", aspect="auto",
                      title="Children unplaced or > 20 miles away, by authority × age band × need")
+
+
+def sweep_chart(ranked: pd.DataFrame, top: int = 15) -> go.Figure:
+    """The best what-ifs by weekly total saved, with their 95% intervals."""
+    names = geo.local_authorities()["la_name"]
+    best = ranked.head(top).iloc[::-1]
+    labels = [f"{names.get(r.la_code, r.la_code)} · {r.setting} · need {r.need_level} (+{r.beds})"
+              for r in best.itertuples()]
+    figure = go.Figure(go.Bar(
+        x=best["total_saved"], y=labels, orientation="h",
+        error_x={"type": "data", "symmetric": False, "array": best["total_saved_high"] - best["total_saved"],
+                 "arrayminus": best["total_saved"] - best["total_saved_low"]},
+    ))
+    figure.update_layout(xaxis_title="£/week saved over the horizon (mean, 95% interval)", height=120 + 28 * len(best),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 40})
+    return figure

@@ -208,3 +208,38 @@ def test_history_page_lists_the_app_solve_and_shows_one_run(solved_state):
     runs = at.dataframe[0].value
     assert (runs["instance"] == "greater-manchester").any() and len(at.selectbox) == 1
     assert any("300 children" in m.value for m in at.markdown)
+
+
+def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
+    """The sweep needs no baseline: 5 greedy scenarios in process, ranked table and chart, and a recorded run."""
+    at = _page("sufficiency")
+    at.run()
+    at.selectbox(key="sweep_pol").set_value("greedy")
+    at.number_input(key="sweep_workers").set_value(0)
+    at.number_input(key="sweep_n").set_value(5)
+    at.number_input(key="sweep_top").set_value(1)
+    at.multiselect(key="sweep_settings").set_value(["foster"])
+    at.button(key="sweep_run").click()
+    at.run()
+    _no_exceptions(at)
+    ranked = at.session_state["sweep_result"]
+    assert len(ranked) >= 1 and list(ranked["total_saved"]) == sorted(ranked["total_saved"], reverse=True)
+    assert len(at.get("plotly_chart")) == 1
+    assert any("Recorded as run" in c.value for c in at.caption)
+
+
+def test_block_booking_optimiser_recommends_and_validates_out_of_sample():
+    at = _page("blockbook")
+    at.run()
+    at.selectbox(key="bb_opt_pol").set_value("greedy")
+    at.number_input(key="bb_opt_workers").set_value(0)
+    at.number_input(key="bb_opt_in").set_value(3)
+    at.number_input(key="bb_opt_out").set_value(3)
+    at.number_input(key="bb_opt_max").set_value(3)
+    at.button(key="bb_opt_run").click()
+    at.run()
+    _no_exceptions(at)
+    labels = [m.label for m in at.metric]
+    assert {"Beds recommended", "Saving in sample (£/wk)", "Saving out of sample (£/wk)"} <= set(labels)
+    rec = at.session_state["bb_opt"]
+    assert rec.mean_total <= rec.spot_mean_total and set(rec.out_of_sample["metric"]) >= {"total", "void_beds"}

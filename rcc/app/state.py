@@ -20,7 +20,7 @@ from rcc.outputs import CheckedSolve, instance_hash, run_record
 from rcc.service import greedy_checked, solve_checked
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.cpsat import SolveParams
-from rcc.store import RunStore
+from rcc.store import RunRecord, RunStore
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parents[2] / "fixtures" / "greater-manchester"
 
@@ -84,6 +84,20 @@ def record(solved: CheckedSolve, parameters: dict) -> None:
         run_id = RunStore().record(run_record(solved, instance_hash(solved.instance), {"source": "app", **parameters}))
     except SQLAlchemyError as exc:
         st.warning(f"Solved, but the run could not be recorded in the run history ({type(exc).__name__}).")
+    else:
+        st.caption(f"Recorded as run {run_id} in the run history.")
+
+
+def record_scenario_run(kind: str, inst: Instance, parameters: dict, headline: dict, results,
+                        runtime_s: float) -> None:
+    """Keep an app evaluation, optimisation or sweep in the run history (a warning if it cannot be)."""
+    try:
+        run_id = RunStore().record(RunRecord(kind=kind, instance=inst.name, inputs=instance_hash(inst),
+                                             parameters={"source": "app", **parameters}, status="done",
+                                             runtime_s=runtime_s, kpis=headline,
+                                             results=results))
+    except SQLAlchemyError as exc:
+        st.warning(f"The {kind} could not be recorded in the run history ({type(exc).__name__}).")
     else:
         st.caption(f"Recorded as run {run_id} in the run history.")
 

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import asdict
+
+import pandas as pd
 import streamlit as st
 
 from rcc.app import state
 from rcc.app.pages.results import kpi_metrics
+from rcc.app.scenario_form import progress_bar, scenario_setup
 from rcc.scenarios.blockbook import BlockContract, apply_contracts, contract_costs
+from rcc.scenarios.distributed import dask_mapper
+from rcc.scenarios.evaluate import evaluate, summary
+from rcc.scenarios.optimise import optimise, validate_out_of_sample
 
 
 def render() -> None:
     st.title("Block-booking what-ifs")
     baseline = st.session_state.get("solved")
     if baseline is None:
-        st.info("Solve the baseline first (Solve page): block contracts are compared with spot purchasing.")
+        st.info("Solve the baseline first (Solve page) to evaluate contracts you choose; the optimiser below needs "
+                "no baseline.")
+        _optimiser(state.ensure_loaded(), state.weights())
         return
+    _chosen_contracts(baseline)
+    _optimiser(baseline.instance, baseline.weights)
+
+
+def _chosen_contracts(baseline) -> None:
     inst = baseline.instance
     by_provider = st.radio("Book by", ["home", "provider"], horizontal=True)
     if by_provider == "provider":
@@ -28,8 +43,8 @@ def render() -> None:
     discount = cols[1].slider("Discount on the spot price (%)", 0, 50, 15)
     contracts = [BlockContract(h.home_id, min(int(beds), h.vacancies), round(h.weekly_cost * (1 - discount / 100), 2))
                  for h in homes]
-    st.caption("The optimiser that recommends contracts under uncertain demand arrives in a later release; "
-               "this page evaluates the contracts you choose.")
+    st.caption("Evaluate the contracts you choose on today's waiting children below, or over sampled future "
+               "demand with intervals; further down, the optimiser recommends contracts.")
     if contracts and st.button("Evaluate contracts", type="primary"):
         scenario = apply_contracts(inst, contracts)
         solved, _ = state.solve_with_progress(scenario, baseline.weights, 30)
@@ -46,3 +61,68 @@ def render() -> None:
     cols[2].metric("Void beds", costs["void_beds"])
     cols[3].metric("Utilisation", f"{costs['utilisation_pct']:.0f}%" if costs["utilisation_pct"] is not None else "—")
     kpi_metrics(solved, baseline, "vs spot")
+    _intervals(inst, baseline.weights, contracts)
+
+
+def _intervals(inst, weights, contracts) -> None:
+    """The chosen contracts over sampled future demand: means and 95% intervals against spot."""
+    st.subheader("Over sampled future demand")
+    setup, workers, parameters = scenario_setup(inst, weights, "bb_eval")
+    scenarios = st.number_input("Scenarios", 5, 1000, 30, 5, key="bb_eval_n")
+    if st.button("Evaluate over scenarios", key="bb_eval_run"):
+        started = time.perf_counter()
+        bar, progress = progress_bar("Evaluating")
+        with dask_mapper(workers, progress=progress) as mapper:
+            table = summary(evaluate(setup, contracts, range(int(scenarios)), mapper))
+        bar.empty()
+        st.session_state["bb_eval"] = table
+        total = table.set_index("metric").loc["total"]
+        state.record_scenario_run(
+            "evaluate", inst, {**parameters, "scenarios": int(scenarios),
+                               "contracts": [asdict(c) for c in contracts]},
+            {"saving_per_week": float(-total["difference"])}, _records(table), time.perf_counter() - started)
+    if "bb_eval" in st.session_state:
+        st.dataframe(st.session_state["bb_eval"], hide_index=True, width="stretch")
+
+
+def _records(table) -> list[dict]:
+    return table.astype(object).where(table.notna(), None).to_dict("records")
+
+
+def _optimiser(inst, weights) -> None:
+    """Recommend contracts: searched on in-sample scenarios, validated on fresh ones."""
+    st.header("Recommend block contracts")
+    st.caption("Beds are added one at a time where P(the bed is used) × spot price beats the contract price, "
+               "each kept only if re-solving every in-sample scenario lowers the average weekly total. The "
+               "recommendation is then measured on scenarios the search never saw.")
+    setup, workers, parameters = scenario_setup(inst, weights, "bb_opt")
+    cols = st.columns(4)
+    discount = cols[0].slider("Discount (%)", 0, 50, 15, key="bb_opt_discount") / 100
+    in_sample = cols[1].number_input("In-sample scenarios", 2, 200, 10, key="bb_opt_in")
+    fresh = cols[2].number_input("Out-of-sample scenarios", 2, 1000, 30, key="bb_opt_out")
+    max_beds = cols[3].number_input("At most this many beds", 1, 200, 15, key="bb_opt_max")
+    if st.button("Recommend contracts", type="primary", key="bb_opt_run"):
+        started = time.perf_counter()
+        with st.spinner("Searching contracts on the in-sample scenarios…"), dask_mapper(workers) as mapper:
+            rec = optimise(setup, discount, range(int(in_sample)), mapper, max_beds=int(max_beds))
+            rec = validate_out_of_sample(setup, rec, range(int(in_sample), int(in_sample) + int(fresh)), mapper)
+        st.session_state["bb_opt"] = rec
+        total = rec.out_of_sample.set_index("metric").loc["total"]
+        state.record_scenario_run(
+            "optimise", inst, {**parameters, "discount": discount, "in_sample": int(in_sample),
+                               "out_of_sample": int(fresh), "max_beds": int(max_beds)},
+            {"beds": sum(c.beds for c in rec.contracts), "in_sample_saving": rec.in_sample_saving,
+             "out_of_sample_saving": float(-total["difference"])},
+            {"contracts": [asdict(c) for c in rec.contracts], "out_of_sample": _records(rec.out_of_sample)},
+            time.perf_counter() - started)
+    rec = st.session_state.get("bb_opt")
+    if rec is None:
+        return
+    total = rec.out_of_sample.set_index("metric").loc["total"]
+    cols = st.columns(3)
+    cols[0].metric("Beds recommended", sum(c.beds for c in rec.contracts))
+    cols[1].metric("Saving in sample (£/wk)", f"{rec.in_sample_saving:,.0f}")
+    cols[2].metric("Saving out of sample (£/wk)", f"{-total['difference']:,.0f}",
+                   f"95% interval {-total['difference_high']:,.0f} to {-total['difference_low']:,.0f}", "off")
+    st.dataframe(pd.DataFrame([asdict(c) for c in rec.contracts]), hide_index=True, width="stretch")
+    st.dataframe(rec.out_of_sample, hide_index=True, width="stretch")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from rcc import charts
 from rcc.app import state
 from rcc.app.pages.results import kpi_metrics
+from rcc.app.scenario_form import progress_bar, scenario_setup
 from rcc.data import geo
 from rcc.model import SETTINGS
+from rcc.scenarios.distributed import dask_mapper
+from rcc.scenarios.sweep import default_options, sweep
 from rcc.scenarios.whatif import (
     SupplyChange,
     change_supply,
@@ -56,12 +61,39 @@ def _scenario_instance(inst):
     return scenario
 
 
-def render() -> None:
-    st.title("Sufficiency what-ifs")
-    baseline = st.session_state.get("solved")
-    if baseline is None:
-        st.info("Solve the baseline first (Solve page), then try what-ifs here.")
-        return
+def _sweep_section(inst) -> None:
+    """Where to recruit or build next: what-ifs ranked over many sampled demand scenarios."""
+    st.header("Where would extra beds help most?")
+    st.caption("Each what-if adds beds of one setting and need level in one authority. Every scenario's referrals "
+               "are drawn once and placed with and without each what-if, so the gains are paired; intervals are 95%.")
+    setup, workers, parameters = scenario_setup(inst, state.weights(), "sweep")
+    cols = st.columns(4)
+    scenarios = cols[0].number_input("Scenarios", 5, 1000, 50, 5, key="sweep_n")
+    beds = cols[1].number_input("Beds per what-if", 1, 20, 2, key="sweep_beds")
+    top = cols[2].number_input("Busiest authorities to try", 1, 20, 3, key="sweep_top")
+    settings = cols[3].multiselect("Settings", SETTINGS, ["foster", "childrens_home"], key="sweep_settings")
+    if st.button("Run sweep", key="sweep_run") and settings:
+        options = default_options(setup, int(beds), int(top), settings)
+        started = time.perf_counter()
+        bar, progress = progress_bar(f"{len(options)} what-ifs")
+        with dask_mapper(workers, progress=progress) as mapper:
+            ranked, _ = sweep(setup, options, range(int(scenarios)), mapper)
+        bar.empty()
+        st.session_state["sweep_result"] = ranked
+        best = ranked.iloc[0]
+        state.record_scenario_run(
+            "sweep", inst, {**parameters, "scenarios": int(scenarios), "beds": int(beds), "top_las": int(top),
+                            "settings": settings},
+            {"what_ifs": len(options), "best_saving": float(best["total_saved"])},
+            ranked.astype(object).where(ranked.notna(), None).to_dict("records"), time.perf_counter() - started)
+    if "sweep_result" in st.session_state:
+        ranked = st.session_state["sweep_result"]
+        st.plotly_chart(charts.sweep_chart(ranked), width="stretch")
+        st.dataframe(ranked, hide_index=True, width="stretch")
+
+
+def _what_if_section(baseline) -> None:
+    """One what-if, solved exactly and compared with the baseline solve."""
     scenario = _scenario_instance(baseline.instance)
     if st.button("Solve scenario", type="primary"):
         solved, greedy = state.solve_with_progress(scenario, baseline.weights, 30)
@@ -76,3 +108,14 @@ def render() -> None:
     st.subheader("Shortfall: who is left unplaced or far from home")
     st.plotly_chart(charts.shortfall_heatmap(shortfall), width="stretch")
     st.dataframe(shortfall[shortfall["not_met"] > 0], hide_index=True, width="stretch")
+
+
+def render() -> None:
+    st.title("Sufficiency what-ifs")
+    baseline = st.session_state.get("solved")
+    if baseline is None:
+        st.info("Solve the baseline first (Solve page) to compare one what-if with it; the sweep below needs no "
+                "baseline.")
+    else:
+        _what_if_section(baseline)
+    _sweep_section(baseline.instance if baseline else state.ensure_loaded())

@@ -1,0 +1,32 @@
+"""The demand-scenario settings shared by the sweep and block-booking optimiser pages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import streamlit as st
+
+from rcc.model import Instance, Weights
+from rcc.scenarios.demand import DemandProfile
+from rcc.scenarios.evaluate import Policy, Setup
+
+
+def scenario_setup(inst: Instance, weights: Weights, key: str) -> tuple[Setup, int, dict]:
+    """(setup, dask workers, parameters to record) from a row of widgets."""
+    cols = st.columns(5)
+    observed = cols[0].number_input("Weeks of referrals the data covers", 1.0, 104.0, 12.0, 1.0, key=f"{key}_obs")
+    horizon = cols[1].number_input("Horizon (weeks)", 1.0, 52.0, 4.0, 1.0, key=f"{key}_hor")
+    policy = cols[2].selectbox("Placement policy", ["cpsat", "greedy"], key=f"{key}_pol",
+                               format_func={"cpsat": "rcc (CP-SAT, 5 s)", "greedy": "status quo (greedy)"}.get)
+    seed = cols[3].number_input("Seed", 0, 10**6, 1, key=f"{key}_seed")
+    workers = cols[4].number_input("Dask workers (0: in this process)", 0, 8, 2, key=f"{key}_workers")
+    setup = Setup(inst, DemandProfile.from_instance(inst, observed), weights, horizon, int(seed), Policy(policy))
+    parameters = {"observed_weeks": observed, "horizon_weeks": horizon, "seed": int(seed), "policy": policy,
+                  "weights": asdict(weights)}
+    return setup, int(workers), parameters
+
+
+def progress_bar(label: str):
+    """A progress bar and the (done, total) callback that moves it."""
+    bar = st.progress(0.0, text=label)
+    return bar, lambda done, total: bar.progress(done / total, text=f"{label}: {done}/{total} scenarios")
