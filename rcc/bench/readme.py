@@ -77,6 +77,8 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
         f"optimal\") and capped at {limits.highs_cap:g} s. Every solution passes the independent checker; a family",
         f"stops at {limits.memory_gb:g} GB or {limits.family_cap:g} s and its row says where.",
         "",
+        "What these figures mean, and what was tried to move them: [FINDINGS.md](FINDINGS.md).",
+        "",
         "## Solvers",
         "",
         "| family | children | pairs | candidates s | rcc status | objective £/wk | bound £/wk | gap | seconds "

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from functools import partial
 
 SCHEDULER_VARIABLE = "RCC_DASK_SCHEDULER"
 
@@ -25,7 +26,7 @@ def dask_mapper(workers: int = 2, scheduler: str | None = None, progress: Progre
     """
     scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE)
     if not scheduler and workers == 0:
-        yield _in_process_mapper(progress)
+        yield partial(in_process, progress=progress)
         return
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -51,14 +52,12 @@ def dask_mapper(workers: int = 2, scheduler: str | None = None, progress: Progre
             cluster.close()
 
 
-def _in_process_mapper(progress: Progress | None):
-    def run(task: Callable, items: Iterable) -> list:
-        items = list(items)
-        results = []
-        for done, item in enumerate(items, start=1):
-            results.append(task(item))
-            if progress:
-                progress(done, len(items))
-        return results
-
-    return run
+def in_process(task: Callable, items: Iterable, progress: Progress | None = None) -> list:
+    """The same contract as the dask mapper, run here: results in task order."""
+    items = list(items)
+    results = []
+    for done, item in enumerate(items, start=1):
+        results.append(task(item))
+        if progress:
+            progress(done, len(items))
+    return results

@@ -25,6 +25,7 @@ from rcc.kpis import compute_kpis
 from rcc.model import Instance, Weights
 from rcc.scenarios.blockbook import BlockContract, apply_contracts, contract_costs
 from rcc.scenarios.demand import DemandProfile, scenario_instance
+from rcc.scenarios.distributed import in_process
 from rcc.solver.cpsat import SolveParams, solve
 from rcc.solver.greedy import solve_greedy
 
@@ -108,7 +109,7 @@ def evaluate(setup: Setup, contracts: Sequence[BlockContract], scenarios: Iterab
              mapper: Mapper | None = None) -> pd.DataFrame:
     """One row per scenario (with contracts, and ``spot_``-prefixed without), in scenario order."""
     task = _ScenarioTask(setup, tuple(contracts))
-    rows = (mapper or _in_process)(task, list(scenarios))
+    rows = (mapper or in_process)(task, list(scenarios))
     return pd.DataFrame(sorted(rows, key=lambda r: r["scenario"]))
 
 
@@ -119,10 +120,6 @@ class _ScenarioTask:
 
     def __call__(self, number: int) -> dict:
         return evaluate_scenario(self.setup, self.contracts, number)
-
-
-def _in_process(task: Callable, items: Iterable) -> list:
-    return [task(item) for item in items]
 
 
 def interval(values: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:

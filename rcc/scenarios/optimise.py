@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.scenarios.blockbook import BlockContract
+from rcc.scenarios.distributed import in_process
 from rcc.scenarios.evaluate import Mapper, Setup, evaluate, outcome, summary
 
 
@@ -70,7 +71,7 @@ def optimise(setup: Setup, discount: float, in_sample: Sequence[int], mapper: Ma
     """Search contracts (price = spot × (1 − ``discount``)) on the ``in_sample`` scenarios."""
     if not 0 <= discount < 1:
         raise ValueError(f"discount must be in [0, 1), not {discount}")
-    run = mapper or (lambda f, items: [f(i) for i in items])
+    run = mapper or in_process
     homes = {h.home_id: h for h in setup.base.homes if h.vacancies > h.block_booked}
     prices = {h: round(home.weekly_cost * (1 - discount), 2) for h, home in homes.items()}
     beds: dict[str, int] = {}

@@ -17,6 +17,7 @@ import pandas as pd
 
 from rcc.check import verify
 from rcc.model import MILES_20_KM, Instance
+from rcc.scenarios.distributed import in_process
 from rcc.scenarios.evaluate import Mapper, Setup, interval
 from rcc.scenarios.whatif import SupplyChange, change_supply
 
@@ -62,7 +63,7 @@ def sweep(setup: Setup, options: Sequence[SupplyChange], scenarios: Iterable[int
     """(ranked what-ifs, raw per-scenario rows; option −1 is the baseline)."""
     variants = (setup.base, *(change_supply(setup.base, option) for option in options))
     task = _SweepTask(setup, variants)
-    per_task = (mapper or (lambda f, items: [f(i) for i in items]))(task, list(scenarios))
+    per_task = (mapper or in_process)(task, list(scenarios))
     raw = pd.DataFrame([row for rows in per_task for row in rows]).sort_values(["scenario", "option"])
     return rank(raw, options), raw.reset_index(drop=True)
 
