@@ -67,7 +67,8 @@ def _load(args):
     return report.instance if report.ok else None
 
 
-def _setup(args, instance):
+def _setup(instance, args):
+    """The scenario setup the flags describe, with the instance's own children as the demand profile."""
     from rcc.scenarios.demand import DemandProfile
     from rcc.scenarios.evaluate import Policy, Setup
 
@@ -125,7 +126,7 @@ def _evaluate(args) -> int:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:
         return EXIT_INVALID
-    setup = _setup(args, instance)
+    setup = _setup(instance, args)
     with dask_mapper(args.workers, args.scheduler, _progress("evaluate")) as mapper:
         rows = evaluate(setup, contracts, range(args.scenarios), mapper)
     table = summary(rows)
@@ -151,7 +152,7 @@ def _optimise(args) -> int:
     instance = _load(args)
     if instance is None:
         return EXIT_INVALID
-    setup = _setup(args, instance)
+    setup = _setup(instance, args)
     in_sample = range(args.in_sample)
     fresh = range(args.in_sample, args.in_sample + args.out_of_sample)  # never seen by the search
     with dask_mapper(args.workers, args.scheduler) as mapper:
@@ -188,7 +189,7 @@ def _sweep(args) -> int:
     instance = _load(args)
     if instance is None:
         return EXIT_INVALID
-    setup = _setup(args, instance)
+    setup = _setup(instance, args)
     settings = [s.strip() for s in args.settings.split(",") if s.strip()]
     options = default_options(setup, args.beds, args.top_las, settings)
     print(f"{len(options)} what-ifs × {args.scenarios} scenarios", file=sys.stderr)

@@ -213,6 +213,25 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
     )
 
 
+def sibling_rows(instance: Instance, pairs: pd.DataFrame) -> dict[str, dict[int, list[int]]]:
+    """For each sibling group: home position → the rows of ``pairs`` placing a member there.
+
+    Both exact models (CP-SAT and the HiGHS baseline) link a group's members through these rows,
+    so they share one reading of "which homes could this group use".
+    """
+    by_child = pairs.groupby("child").indices
+    homes = pairs["home"].to_numpy()
+    position = {child.child_id: i for i, child in enumerate(instance.children)}
+    groups: dict[str, dict[int, list[int]]] = {}
+    for group, members in instance.sibling_groups.items():
+        by_home: dict[int, list[int]] = {}
+        for child_id in members:
+            for row in by_child.get(position[child_id], []):
+                by_home.setdefault(int(homes[row]), []).append(int(row))
+        groups[group] = by_home
+    return groups
+
+
 def excluding_rules(instance: Instance, child_index: int) -> dict[str, int]:
     """For one child, how many homes each rule excludes (a home may fail several rules).
 

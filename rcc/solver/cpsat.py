@@ -35,7 +35,7 @@ from ortools.sat.python import cp_model
 
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
-from rcc.solver.candidates import candidate_pairs
+from rcc.solver.candidates import candidate_pairs, sibling_rows
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.objective import SCALE, assignment_terms
@@ -137,13 +137,9 @@ class PlacementModel:
         A home only one member could use needs no new variable: that member's pair Boolean says
         whether the group uses it.
         """
-        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
-        homes_col = self.pairs["home"].to_numpy()
-        for group, members in self.instance.sibling_groups.items():
-            by_home: dict[int, list] = {}
-            for child_id in members:
-                for row in self._by_child.get(position[child_id], []):
-                    by_home.setdefault(int(homes_col[row]), []).append(self.x[row])
+        for group, rows_by_home in sibling_rows(self.instance, self.pairs).items():
+            members = self.instance.sibling_groups[group]
+            by_home = {home: [self.x[row] for row in rows] for home, rows in rows_by_home.items()}
             if not by_home:
                 continue
             used = []

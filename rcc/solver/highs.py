@@ -22,7 +22,7 @@ from scipy.sparse import coo_array
 
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
-from rcc.solver.candidates import candidate_pairs
+from rcc.solver.candidates import candidate_pairs, sibling_rows
 from rcc.solver.objective import assignment_terms
 
 
@@ -101,12 +101,8 @@ class HighsModel:
                     self.rows.add([r, home_of_b[int(self._homes[r])]], 1.0, upper=1)
 
     def _sibling_splits(self):
-        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
-        for members in self.instance.sibling_groups.values():
-            by_home: dict[int, list[int]] = {}
-            for child_id in members:
-                for r in self._by_child.get(position[child_id], []):
-                    by_home.setdefault(int(self._homes[r]), []).append(int(r))
+        for group, by_home in sibling_rows(self.instance, self.pairs).items():
+            members = self.instance.sibling_groups[group]
             if not by_home:
                 continue
             used = []
@@ -150,7 +146,8 @@ class HighsModel:
             options={"time_limit": max(0.01, time_limit), "mip_rel_gap": relative_gap, "disp": False},
         )
         bound = getattr(res, "mip_dual_bound", None)
-        bound = -np.inf if bound is None or not np.isfinite(bound) else bound
+        if bound is None or not np.isfinite(bound):  # no branch and bound ran (e.g. nothing to choose)
+            bound = res.fun if res.status == 0 else -np.inf
         if res.x is None:
             return None, Status.TIME_LIMIT if res.status == 1 else Status.ERROR, bound, res.message
         assignment: dict[str, str | None] = {child.child_id: None for child in self.instance.children}
