@@ -185,10 +185,11 @@ def test_solve_then_every_page(page: Page):
 
     go(page, "Sufficiency", "Sufficiency what-ifs")
     expect(page.get_by_role("heading", name="Distance policy")).to_be_visible()
+    expect(page.get_by_role("heading", name="Where would extra beds help most?")).to_be_visible()
     shoot(page, "sufficiency")
 
     go(page, "Block-booking", "Block-booking what-ifs")
-    expect(page.get_by_text("this page evaluates the contracts you choose")).to_be_visible()
+    expect(page.get_by_role("heading", name="Recommend block contracts")).to_be_visible()
     shoot(page, "block-booking")
 
     go(page, "Scenarios")
