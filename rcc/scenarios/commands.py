@@ -86,7 +86,7 @@ def _progress(label: str):
 
 def _parameters(args, **extra) -> dict:
     keep = ("observed_weeks", "horizon_weeks", "seed", "policy", "policy_time_limit", "scenarios", "discount",
-            "in_sample", "out_of_sample", "sensitivity", "beds", "top_las", "settings")
+            "in_sample", "out_of_sample", "sensitivity", "max_beds", "beds", "top_las", "settings")
     return {k: getattr(args, k) for k in keep if hasattr(args, k)} | extra
 
 
@@ -156,9 +156,10 @@ def _optimise(args) -> int:
     in_sample = range(args.in_sample)
     fresh = range(args.in_sample, args.in_sample + args.out_of_sample)  # never seen by the search
     with dask_mapper(args.workers, args.scheduler) as mapper:
-        rec = validate_out_of_sample(setup, optimise(setup, args.discount, in_sample, mapper), fresh, mapper)
+        search = {"max_beds": args.max_beds}
+        rec = validate_out_of_sample(setup, optimise(setup, args.discount, in_sample, mapper, **search), fresh, mapper)
         shifts = [float(d) for d in args.sensitivity.split(",")] if args.sensitivity else []
-        table = sensitivity(setup, shifts, in_sample, fresh, mapper) if shifts else pd.DataFrame()
+        table = sensitivity(setup, shifts, in_sample, fresh, mapper, **search) if shifts else pd.DataFrame()
     out = Path(args.out)
     contracts = pd.DataFrame([(c.home_id, c.beds, c.price) for c in rec.contracts], columns=list(CONTRACT_COLUMNS))
     _write(out, "contracts.csv", contracts)
@@ -238,6 +239,7 @@ def add_commands(commands) -> None:
     optimise.add_argument("--discount", type=float, default=0.15, help="contract discount on spot (default 0.15)")
     optimise.add_argument("--in-sample", type=int, default=20, help="scenarios the search uses (default 20)")
     optimise.add_argument("--out-of-sample", type=int, default=50, help="fresh scenarios to validate (default 50)")
+    optimise.add_argument("--max-beds", type=int, default=30, help="at most this many beds in all (default 30)")
     optimise.add_argument("--sensitivity", help="comma-separated discounts to re-optimise at, e.g. 0.05,0.1,0.2")
     optimise.set_defaults(run=_optimise)
     sweep = commands.add_parser("sweep", help="rank where extra beds help most, over many scenarios")

@@ -39,6 +39,7 @@ from rcc.solver.candidates import candidate_pairs, sibling_rows
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.objective import SCALE, assignment_terms
+from rcc.solver.repair import repaired_flow
 
 log = logging.getLogger(__name__)
 
@@ -302,6 +303,16 @@ def _configure(solver: cp_model.CpSolver, params: SolveParams) -> None:
     solver.log_callback = lambda line: log.debug("cp-sat: %s", line)
 
 
+def _best_start(instance: Instance, weights: Weights, pairs: pd.DataFrame, greedy: Result,
+                relaxed: Mapping[str, str | None]) -> tuple[str, Mapping[str, str | None], float]:
+    """(label, assignment, objective) of the better of the status quo and the repaired relaxation."""
+    repaired = repaired_flow(instance, weights, pairs, dict(relaxed))
+    repaired_objective = sum(assignment_terms(instance, weights, pairs, repaired).values())
+    if repaired_objective < greedy.objective:
+        return "repaired relaxation", repaired, repaired_objective
+    return "status quo", greedy.assignment, greedy.objective
+
+
 def solve(
     instance: Instance,
     weights: Weights | None = None,
@@ -315,10 +326,11 @@ def solve(
 
     ``hint`` is a previous assignment (e.g. to re-solve after an edit), ``"greedy"`` or ``None``;
     pairs of a hint that are not feasible here are ignored. No hint is the default: measured on
-    generated regions (benchmarks/), a greedy hint holds CP-SAT's search near the status quo — at
-    1,000 children it ended 38% above the optimum in 60 s, against 1.6% without it — while its LP
-    worker finds far better solutions on its own. The greedy solution is still computed (it takes
-    milliseconds) and returned instead whenever CP-SAT has nothing better when time runs out.
+    generated regions (benchmarks/FINDINGS.md), a hint holds CP-SAT's search near it — at 1,000
+    children a greedy hint ended 38% above the optimum in 60 s and a repaired-relaxation hint 21%,
+    against 1.6% without — while CP-SAT's LP worker finds far better solutions on its own, given
+    time. Both starts are still computed (in milliseconds to seconds) and the better of them is
+    returned whenever CP-SAT has nothing better when time runs out.
     ``pins`` fixes matches (``child_id → home_id``, or ``None`` for "leave unplaced").
     The returned objective and terms are recomputed exactly from the assignment; the caller
     re-checks them with ``rcc.check.verify``.
@@ -332,7 +344,9 @@ def solve(
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=time.perf_counter() - started, seed=params.seed,
                       message="; ".join(built.infeasible_pins))
-    greedy = None if pins else solve_greedy(instance, weights, pairs)  # the status quo ignores pins
+    relaxation_bound, relaxed = flow_relaxation(instance, weights, pairs)
+    greedy = None if pins else solve_greedy(instance, weights, pairs)  # neither start knows of pins
+    fallback = None if pins else _best_start(instance, weights, pairs, greedy, relaxed)
     if hint == "greedy":
         hint = greedy.assignment if greedy else None
     if hint:
@@ -343,7 +357,7 @@ def solve(
     solver.parameters.max_time_in_seconds = remaining
     relay = None
     if progress:
-        relay = _Progress(progress, started, greedy.objective if greedy else math.inf)
+        relay = _Progress(progress, started, fallback[2] if fallback else math.inf)
         solver.best_bound_callback = relay.on_bound
     code = solver.solve(built.model, relay)
     runtime = time.perf_counter() - started
@@ -359,19 +373,20 @@ def solve(
     elif code == cp_model.INFEASIBLE:
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=runtime, seed=params.seed, message="the pinned matches cannot all hold")
-    elif greedy:  # no solution in time: the status quo, which always keeps every rule
-        assignment, status, message = greedy.assignment, Status.TIME_LIMIT, "no CP-SAT solution in time: status quo"
+    elif fallback:  # no solution in time: the better start, which keeps every rule
+        assignment, status, message = fallback[1], Status.TIME_LIMIT, f"no CP-SAT solution in time: {fallback[0]}"
     else:
         return Result(Status.ERROR, "cp-sat", {c.child_id: None for c in instance.children}, runtime_s=runtime,
                       seed=params.seed, message=f"CP-SAT ended with {solver.status_name(code)} and no solution")
     terms = assignment_terms(instance, weights, pairs, assignment)
     objective = sum(terms.values())
-    if greedy and status is not Status.OPTIMAL and greedy.objective < objective:
-        assignment, terms, objective = greedy.assignment, greedy.terms, greedy.objective
-        message = "CP-SAT's best was worse than the status quo when time ran out: status quo returned"
+    if fallback and status is not Status.OPTIMAL and fallback[2] < objective:
+        label, assignment, objective = fallback
+        terms = assignment_terms(instance, weights, pairs, assignment)
+        message = f"CP-SAT's best was worse than the {label} when time ran out: {label} returned"
     if code == cp_model.OPTIMAL:
         bound = min(objective, solver.best_objective_bound / SCALE)
     else:  # the flow relaxation's bound is proven too, and better than CP-SAT's before its first LP
-        bound = max(solver.best_objective_bound / SCALE, flow_relaxation(instance, weights, pairs)[0])
+        bound = max(solver.best_objective_bound / SCALE, relaxation_bound)
     return Result(status, "cp-sat", assignment, objective=objective, bound=bound, terms=terms,
                   runtime_s=runtime, seed=params.seed, message=message)
