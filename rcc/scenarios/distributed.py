@@ -6,6 +6,7 @@ order, so the answer never depends on the number of workers or on which finished
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -31,7 +32,7 @@ def dask_mapper(workers: int = 2, scheduler: str | None = None, progress: Progre
     from dask.distributed import Client, LocalCluster, as_completed
 
     cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                                  dashboard_address=None)
+                                                  dashboard_address=None, silence_logs=logging.WARNING)
     client = Client(scheduler or cluster)
     try:
         def run(task: Callable, items: Iterable) -> list:
