@@ -95,7 +95,7 @@ def _usage(assignment) -> dict[str, int]:
 
 
 def evaluate_scenario(setup: Setup, contracts: Sequence[BlockContract], number: int) -> dict:
-    """One scenario with the contracts and spot-only: the task that sweeps fan out."""
+    """One scenario with the contracts and spot-only: the task an evaluation fans out."""
     instance = setup.scenario(number)
     booked, spot = outcome(setup, instance, contracts), outcome(setup, instance, ())
     return {"scenario": number, **booked,
