@@ -243,3 +243,19 @@ def test_block_booking_optimiser_recommends_and_validates_out_of_sample():
     assert {"Beds recommended", "Saving in sample (£/wk)", "Saving out of sample (£/wk)"} <= set(labels)
     rec = at.session_state["bb_opt"]
     assert rec.mean_total <= rec.spot_mean_total and set(rec.out_of_sample["metric"]) >= {"total", "void_beds"}
+
+
+def test_history_shows_what_an_optimisation_recorded():
+    """Runs without assignments (evaluations, optimisations, sweeps) show their recorded tables instead."""
+    from rcc.store import RunRecord, RunStore
+
+    run_id = RunStore().record(RunRecord(
+        kind="optimise", instance="history-test", inputs={}, parameters={"discount": 0.15}, status="done",
+        runtime_s=1.0, kpis={"beds": 1}, results={"contracts": [{"home_id": "H1", "beds": 1, "price": 500.0}]}))
+    at = _page("history")
+    at.run()
+    at.selectbox[0].set_value(run_id)
+    at.run()
+    _no_exceptions(at)
+    assert "Contracts" in [h.value for h in at.subheader]
+    assert not any("children," in m.value for m in at.markdown)

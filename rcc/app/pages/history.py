@@ -36,6 +36,15 @@ def render() -> None:
     kpis = {KPI_LABELS.get(k, k): v for k, v in (run["kpis"] or {}).items()}
     right.dataframe(pd.DataFrame({"KPI": list(kpis), "value": list(kpis.values())}), hide_index=True)
     assignments = run["assignments"]
-    st.write(f"{len(assignments)} children, {int(assignments['home_id'].notna().sum())} placed.")
-    st.download_button("Assignments of this run (CSV)", assignments.to_csv(index=False).encode(),
-                       file_name=f"run-{run_id}-assignments.csv", mime="text/csv")
+    if len(assignments):  # a solve: one match per child
+        st.write(f"{len(assignments)} children, {int(assignments['home_id'].notna().sum())} placed.")
+        st.download_button("Assignments of this run (CSV)", assignments.to_csv(index=False).encode(),
+                           file_name=f"run-{run_id}-assignments.csv", mime="text/csv")
+    results = run["results"]
+    if isinstance(results, list):  # an evaluation's summary or a sweep's ranking
+        st.subheader("Results")
+        st.dataframe(pd.DataFrame(results), hide_index=True, use_container_width=True)
+    elif isinstance(results, dict):  # an optimisation: contracts, out-of-sample summary, sensitivity
+        for name, rows in results.items():
+            st.subheader(name.replace("_", " ").capitalize())
+            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
