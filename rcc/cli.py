@@ -169,10 +169,26 @@ def _bench_run(args) -> int:
     return EXIT_INTERNAL if any("CheckFailed" in r.get("stopped", "") for r in rows) else EXIT_OK
 
 
-def _runs_list(args) -> int:
+def _open_store(args):
+    """(store, None), or (None, exit code) after saying why the run store cannot be opened."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
     from rcc.store import RunStore
 
-    store = RunStore(args.db)
+    try:
+        return RunStore(args.db), None
+    except ArgumentError as exc:
+        print(f"rcc runs: --db / RCC_DATABASE_URL is not a database URL: {exc}", file=sys.stderr)
+        return None, EXIT_INVALID
+    except SQLAlchemyError as exc:
+        print(f"rcc runs: cannot open the run store: {exc}", file=sys.stderr)
+        return None, EXIT_INTERNAL
+
+
+def _runs_list(args) -> int:
+    store, failed = _open_store(args)
+    if store is None:
+        return failed
     table = store.runs(limit=args.limit, kind=args.kind)
     if table.empty:
         print(f"no runs recorded in {store.engine.url.render_as_string(hide_password=True)}")
@@ -188,9 +204,10 @@ def _to_the_second(column):
 
 
 def _runs_show(args) -> int:
-    from rcc.store import RunStore
-
-    run = RunStore(args.db).run(args.run_id)
+    store, failed = _open_store(args)
+    if store is None:
+        return failed
+    run = store.run(args.run_id)
     if run is None:
         print(f"rcc runs show: no run {args.run_id}", file=sys.stderr)
         return EXIT_INVALID

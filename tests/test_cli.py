@@ -133,3 +133,8 @@ def test_an_unreachable_run_store_is_an_internal_error_after_the_outputs_are_wri
         == EXIT_INTERNAL
     assert "could not record the run" in capsys.readouterr().err
     assert (out / "assignments.csv").exists() and (out / "summary.json").exists()
+
+
+def test_a_malformed_run_store_url_is_invalid_input(capsys):
+    assert main(["runs", "list", "--db", "not a url"]) == EXIT_INVALID
+    assert "is not a database URL" in capsys.readouterr().err

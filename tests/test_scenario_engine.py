@@ -142,3 +142,17 @@ def test_cli_evaluate_optimise_and_sweep_write_outputs_and_record_runs(tmp_path,
     assert len(pd.read_csv(tmp_path / "sw" / "sweep.csv")) >= 1
     runs = RunStore(db).runs()
     assert sorted(runs["kind"]) == ["evaluate", "optimise", "sweep"]
+
+
+def test_out_of_range_flags_are_named_errors_not_tracebacks(tmp_path, capsys):
+    """A bad setting or discount is invalid input (exit 2) naming the flag, value and rule."""
+    folder = str(FIXTURES / "greater-manchester")
+    assert main(["sweep", folder, "--settings", "foster,castle", "--scenarios", "0",
+                 "--out", str(tmp_path / "sw"), "--workers", "0"]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "--settings=castle must be one of foster" in err and "--scenarios=0 must be >= 1" in err
+    assert main(["blockbook", "optimise", folder, "--discount", "1.5", "--sensitivity", "0.1,x",
+                 "--out", str(tmp_path / "opt"), "--workers", "0"]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "--discount=1.5 must be in [0, 1)" in err and "--sensitivity=x must list discounts" in err
+    assert not (tmp_path / "sw").exists() and not (tmp_path / "opt").exists()

@@ -62,7 +62,11 @@ class Family:
             return [read_instance(path)]
         if self.kind == "orlib":
             return [assignment_instance(read_orlib_assignment(path))]
-        return [read_instance(p) for p in sorted(path.iterdir()) if (p / "expected.json").exists()]
+        return [read_instance(folder) for folder in self.fixture_folders()]
+
+    def fixture_folders(self) -> list[Path]:
+        """The ``tiny`` family's rule fixtures: the folders holding an ``expected.json``."""
+        return sorted(p for p in (self.root / self.path).iterdir() if (p / "expected.json").exists())
 
 
 def load_manifest(path: str | Path = DEFAULT_MANIFEST) -> list[Family]:

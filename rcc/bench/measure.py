@@ -89,10 +89,9 @@ def measure_instance(instance, limits: Limits, emit: Callable[[dict], None]) -> 
           "highs_objective": highs.objective, "highs_gap": highs.gap, "peak_mb": _peak_mb()})
 
 
-
 def _measure_tiny(family: Family, limits: Limits, emit: Callable[[dict], None]) -> None:
     """The rule fixtures as one row: totals, and how many optima equal the hand-computed ones."""
-    folders = sorted(p for p in (family.root / family.path).iterdir() if (p / "expected.json").exists())
+    folders = family.fixture_folders()
     totals = dict.fromkeys(("children", "pairs", "seconds", "greedy_objective", "rcc_objective", "bound",
                             "highs_s", "highs_objective"), 0.0)
     optimal = matched = highs_matched = 0

@@ -58,23 +58,50 @@ def read_contracts(path: str, instance) -> tuple[list, list[str]]:
     return contracts, problems
 
 
-def _load(args):
+def _flag_problems(args) -> list[str]:
+    """Flags out of range, named like any other bad input (the rule each breaks)."""
+    from rcc.model import SETTINGS
+
+    checks = [("--observed-weeks", args.observed_weeks, args.observed_weeks > 0, "must be > 0"),
+              ("--horizon-weeks", args.horizon_weeks, args.horizon_weeks > 0, "must be > 0"),
+              ("--policy-time-limit", args.policy_time_limit, args.policy_time_limit > 0, "must be > 0"),
+              ("--workers", args.workers, args.workers >= 0, "must be >= 0")]
+    for name in ("scenarios", "in_sample", "out_of_sample", "beds", "top_las", "max_beds"):
+        if hasattr(args, name):
+            value = getattr(args, name)
+            checks.append((f"--{name.replace('_', '-')}", value, value >= 1, "must be >= 1"))
+    if hasattr(args, "discount"):
+        checks.append(("--discount", args.discount, 0 <= args.discount < 1, "must be in [0, 1)"))
+    if getattr(args, "sensitivity", None):
+        for text in args.sensitivity.split(","):
+            try:
+                ok = 0 <= float(text) < 1
+            except ValueError:
+                ok = False
+            checks.append(("--sensitivity", text, ok, "must list discounts in [0, 1), comma-separated"))
+    if hasattr(args, "settings"):
+        for setting in (s.strip() for s in args.settings.split(",")):
+            checks.append(("--settings", setting, setting in SETTINGS, f"must be one of {', '.join(SETTINGS)}"))
+    return [f"{name}={value} {rule}" for name, value, ok, rule in checks if not ok]
+
+
+def _begin(args):
+    """(instance, scenario setup), or None after listing every problem with the flags or the instance."""
     from rcc.data.read import validate
-
-    report = validate(args.instance)
-    for problem in report.problems:
-        print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
-    return report.instance if report.ok else None
-
-
-def _setup(instance, args):
-    """The scenario setup the flags describe, with the instance's own children as the demand profile."""
     from rcc.scenarios.demand import DemandProfile
     from rcc.scenarios.evaluate import Policy, Setup
 
-    return Setup(instance, DemandProfile.from_instance(instance, args.observed_weeks),
-                 horizon_weeks=args.horizon_weeks, seed=args.seed,
-                 policy=Policy(args.policy, args.policy_time_limit))
+    problems = _flag_problems(args)
+    report = validate(args.instance)
+    for problem in [*problems, *report.problems]:
+        print(f"{getattr(problem, 'severity', 'error').upper()}: {problem}", file=sys.stderr)
+    if problems or not report.ok:
+        return None
+    instance = report.instance
+    setup = Setup(instance, DemandProfile.from_instance(instance, args.observed_weeks),
+                  horizon_weeks=args.horizon_weeks, seed=args.seed,
+                  policy=Policy(args.policy, args.policy_time_limit))
+    return instance, setup
 
 
 def _progress(label: str):
@@ -118,15 +145,15 @@ def _evaluate(args) -> int:
     from rcc.scenarios.evaluate import evaluate, summary
 
     started = time.perf_counter()
-    instance = _load(args)
-    if instance is None:
+    begun = _begin(args)
+    if begun is None:
         return EXIT_INVALID
+    instance, setup = begun
     contracts, problems = read_contracts(args.contracts, instance)
     for problem in problems:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:
         return EXIT_INVALID
-    setup = _setup(instance, args)
     with dask_mapper(args.workers, args.scheduler, _progress("evaluate")) as mapper:
         rows = evaluate(setup, contracts, range(args.scenarios), mapper)
     table = summary(rows)
@@ -149,10 +176,10 @@ def _optimise(args) -> int:
     from rcc.scenarios.optimise import optimise, sensitivity, validate_out_of_sample
 
     started = time.perf_counter()
-    instance = _load(args)
-    if instance is None:
+    begun = _begin(args)
+    if begun is None:
         return EXIT_INVALID
-    setup = _setup(instance, args)
+    instance, setup = begun
     in_sample = range(args.in_sample)
     fresh = range(args.in_sample, args.in_sample + args.out_of_sample)  # never seen by the search
     with dask_mapper(args.workers, args.scheduler) as mapper:
@@ -187,10 +214,10 @@ def _sweep(args) -> int:
     from rcc.scenarios.sweep import default_options, sweep
 
     started = time.perf_counter()
-    instance = _load(args)
-    if instance is None:
+    begun = _begin(args)
+    if begun is None:
         return EXIT_INVALID
-    setup = _setup(instance, args)
+    instance, setup = begun
     settings = [s.strip() for s in args.settings.split(",") if s.strip()]
     options = default_options(setup, args.beds, args.top_las, settings)
     print(f"{len(options)} what-ifs × {args.scenarios} scenarios", file=sys.stderr)
