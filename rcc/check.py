@@ -5,7 +5,7 @@ contract, and then every test comparing the two passes. This module is written a
 from ``CONTRACT.md``, and imports nothing from ``rcc.solver`` or ``rcc.data`` (no candidate-pairs
 table, no vectorised geodesic, no KD-tree): only the frozen model, the result type, the standard
 library and geopy. It loops naively over children and homes, takes each distance from
-``travel.csv`` or from geopy's ``geodesic`` itself, and recomputes the four objective terms from
+``travel.csv`` or from geopy's ``geodesic`` itself, and recomputes the objective terms from
 scratch. It is deliberately plain rather than fast (geopy costs ~0.2 ms per placed child, so
 80,000 placed children take some seconds; identical coordinate pairs are measured once).
 
@@ -33,6 +33,11 @@ from rcc.result import TERMS, Result
 
 ABS_TOLERANCE = 1.0  # GBP per week
 REL_TOLERANCE = 1e-3  # 0.1%
+
+# The contract's setting families, written out again here rather than imported.
+_FAMILY = {"foster": "foster", "childrens_home": "residential", "residential_school": "residential",
+           "secure": "residential", "semi_independent": "supported"}
+_URGENCY_WEIGHT = {"today": "urgency_today", "within_5_days": "urgency_within_5_days", "later": "urgency_later"}
 
 
 class CheckFailed(AssertionError):
@@ -78,8 +83,28 @@ def distance_km(instance: Instance, child: Child, home: Home, _cache: dict | Non
     return km
 
 
+def _suitability(child: Child, home: Home) -> str:
+    family = _FAMILY[home.setting]
+    return {"foster": child.suitability_foster, "residential": child.suitability_residential,
+            "supported": child.suitability_supported}[family]
+
+
+def _lives_with(child: Child, other_age: int) -> bool:
+    """``child``'s alongside rule about one other child (older/younger means strictly)."""
+    if child.alongside == "older_only":
+        return other_age > child.age
+    if child.alongside == "younger_only":
+        return other_age < child.age
+    return True
+
+
+def _is_solo(child: Child) -> bool:
+    return child.solo or child.alongside == "solo"
+
+
 def pair_violations(child: Child, home: Home, km: float) -> list[str]:
-    """Rules 1–7 of the contract for one placed child, as sentences naming the child and home."""
+    """Rules 1–7 of the contract, and the pairwise Placements Data Standard rules (suitability,
+    children already living there), for one placed child, as sentences naming the child and home."""
     where = f"child {child.child_id} is placed in home {home.home_id}"
     found = []
     if home.vacancies < 1:
@@ -104,6 +129,15 @@ def pair_violations(child: Child, home: Home, km: float) -> list[str]:
         found.append(
             f"{where}, {km:.2f} km away, beyond the child's maximum of {child.max_distance_km:g} km (rule 7: distance)"
         )
+    if _suitability(child, home) == "unsuitable":
+        found.append(f"{where}, a {home.setting} home, but the child is unsuitable for that setting (suitability)")
+    if _is_solo(child) and home.resident_ages:
+        found.append(f"{where}, where {len(home.resident_ages)} child(ren) already live, but the child is solo "
+                     "(resident_ages)")
+    against = [age for age in home.resident_ages if not _lives_with(child, age)]
+    if against:
+        found.append(f"{where}, where children aged {', '.join(map(str, against))} already live, but the child's "
+                     f"alongside is {child.alongside} (resident_ages)")
     return found
 
 
@@ -144,9 +178,13 @@ def check_assignment(instance: Instance, assignment: Mapping[str, str | None], w
                 f"home {home_id} holds {len(there)} children ({ids}) but has {home.vacancies} vacancies (capacity)"
             )
         for child in there:
-            if child.solo and len(there) > 1:
+            if _is_solo(child) and len(there) > 1:
                 others = ", ".join(c.child_id for c in there if c is not child)
                 violations.append(f"solo child {child.child_id} shares home {home_id} with {others} (solo)")
+            for other in there:
+                if other is not child and not _lives_with(child, other.age):
+                    violations.append(f"child {child.child_id} (aged {child.age}, alongside {child.alongside}) shares "
+                                      f"home {home_id} with {other.child_id}, aged {other.age} (alongside)")
         for i, child in enumerate(there):
             charged[child.child_id] = 0.0 if i < home.block_booked else float(home.weekly_cost)
 
@@ -167,11 +205,23 @@ def check_assignment(instance: Instance, assignment: Mapping[str, str | None], w
 
     placed = len(km)
     unplaced = len(instance.children) - placed
+    unplaced_penalty = 0.0
+    not_preferred = 0
+    for child in instance.children:
+        if child.child_id not in km:
+            factor = 1.0 if child.urgency is None else getattr(weights, _URGENCY_WEIGHT[child.urgency])
+            unplaced_penalty += weights.unplaced * factor
+        else:
+            preferred = "preferred" in (child.suitability_foster, child.suitability_residential,
+                                        child.suitability_supported)
+            home = homes[assignment[child.child_id]]
+            not_preferred += preferred and _suitability(child, home) == "suitable"
     terms = {
         "cost": weights.cost * sum(charged.values()),
         "km": weights.km * sum(km.values()),
-        "unplaced": weights.unplaced * unplaced,
+        "unplaced": unplaced_penalty,
         "split": weights.split * split,
+        "not_preferred": weights.not_preferred * not_preferred,
     }
     return Check(
         violations=tuple(violations),
@@ -193,7 +243,7 @@ def _differs(reported: float, recomputed: float) -> bool:
 def verify(result: Result, instance: Instance, weights: Weights = Weights()) -> Check:
     """Check a solver result; raise :class:`CheckFailed` on any violation or misreported objective or term.
 
-    The objective and each of the four terms must match the recomputation within max(£1, 0.1%). A
+    The objective and each of its terms must match the recomputation within max(£1, 0.1%). A
     result without an objective (infeasible, error) has only its assignment checked.
     """
     check = check_assignment(instance, result.assignment, weights)

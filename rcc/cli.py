@@ -278,6 +278,10 @@ def build_parser() -> argparse.ArgumentParser:
     from rcc.scenarios.commands import add_commands
 
     add_commands(commands)
+    from rcc.imports.ssda903_cli import add_command as add_import_903
+    add_import_903(commands)
+    from rcc.imports.ofsted_cli import add_command as add_import_ofsted
+    add_import_ofsted(commands)
 
     runs = commands.add_parser(
         "runs", help="the run history: every recorded solve, evaluation and sweep",

@@ -23,6 +23,19 @@ NEED_LEVELS = (1, 2, 3, 4)
 DEFAULT_MAX_DISTANCE_KM = 80.0
 MILES_20_KM = 32.18688  # 20 statute miles, the sector's "far from home" line
 
+# Placements Data Standard v2 fields (the contract's optional extensions; absent = no effect).
+URGENCIES = ("today", "within_5_days", "later")
+SUITABILITIES = ("preferred", "suitable", "unsuitable", "not_specified")
+ALONGSIDE = ("no_preference", "solo", "older_only", "younger_only", "with_others")
+FAMILIES = ("foster", "residential", "supported")
+SETTING_FAMILY = {
+    "foster": "foster",
+    "childrens_home": "residential",
+    "residential_school": "residential",
+    "secure": "residential",
+    "semi_independent": "supported",
+}
+
 
 class _Replaceable:
     """``replace(**changes)``: the one way to derive a changed copy of a frozen object."""
@@ -47,6 +60,24 @@ class Child(_Replaceable):
     solo: bool = False
     max_distance_km: float = DEFAULT_MAX_DISTANCE_KM
     postcode_district: str | None = None
+    urgency: str | None = None
+    suitability_foster: str = "not_specified"
+    suitability_residential: str = "not_specified"
+    suitability_supported: str = "not_specified"
+    alongside: str = "no_preference"
+
+    def __post_init__(self):
+        # The standard's "solo" alongside value *is* the contract's solo flag: one reading everywhere.
+        if self.alongside == "solo":
+            object.__setattr__(self, "solo", True)
+
+    def suitability(self, setting: str) -> str:
+        """The child's recorded suitability for ``setting``'s family (foster, residential, supported)."""
+        return getattr(self, f"suitability_{SETTING_FAMILY[setting]}")
+
+    @property
+    def prefers_a_family(self) -> bool:
+        return "preferred" in (self.suitability_foster, self.suitability_residential, self.suitability_supported)
 
 
 @dataclass(frozen=True)
@@ -69,27 +100,43 @@ class Home(_Replaceable):
     ofsted: str = "unrated"
     block_booked: int = 0
     postcode_district: str | None = None
+    resident_ages: tuple[int, ...] = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "resident_ages", tuple(self.resident_ages))
 
 
 @dataclass(frozen=True)
 class Weights(_Replaceable):
-    """The four weights of the contract's objective (GBP per week).
+    """The weights of the contract's objective (GBP per week).
 
     ``cost`` multiplies the weekly spot cost, ``km`` is £ per km per week, ``unplaced`` is the
     price of an emergency placement and ``split`` the price of each extra home a sibling group
-    is spread over.
+    is spread over. ``not_preferred`` is charged when a child goes to a setting family recorded
+    as suitable while another is preferred; the ``urgency_*`` multipliers scale ``unplaced`` for
+    a child with that ``urgency`` (a child without one is always charged ``unplaced`` × 1).
     """
 
     cost: float = 1.0
     km: float = 20.0
     unplaced: float = 15000.0
     split: float = 5000.0
+    not_preferred: float = 1000.0
+    urgency_today: float = 2.0
+    urgency_within_5_days: float = 1.5
+    urgency_later: float = 1.0
 
     def __post_init__(self):
-        for name in ("cost", "km", "unplaced", "split"):
+        for name in [f.name for f in dataclasses.fields(self)]:
             value = getattr(self, name)
             if not value >= 0:
                 raise ValueError(f"weight {name}={value!r} must be a number >= 0")
+
+    def unplaced_penalty(self, child: Child) -> float:
+        """What leaving ``child`` unplaced costs: ``unplaced`` × the child's urgency multiplier."""
+        if child.urgency is None:
+            return self.unplaced
+        return self.unplaced * getattr(self, f"urgency_{child.urgency}")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ class Status(StrEnum):
     ERROR = "error"  # the solver failed; see ``message``
 
 
-TERMS = ("cost", "km", "unplaced", "split")
+TERMS = ("cost", "km", "unplaced", "split", "not_preferred")
 
 STATUS_WORDS = {
     Status.OPTIMAL: "Optimal (proven)",
@@ -33,7 +33,7 @@ STATUS_WORDS = {
 
 @dataclass(frozen=True)
 class Result:
-    """One solver run. ``terms`` are the contract's four weighted objective terms in GBP/week."""
+    """One solver run. ``terms`` are the contract's weighted objective terms in GBP/week (see ``TERMS``)."""
 
     status: Status
     solver: str

@@ -3,7 +3,7 @@
 It is written straight from ``CONTRACT.md`` and deliberately imports nothing from ``rcc.solver`` or
 ``rcc.check``, so a hand-computed optimum, a solver and a checker can all be compared against a fourth,
 naive reading of the rules. Every child is tried in each of its pairwise-feasible homes and unplaced;
-partial assignments that break capacity, ``solo`` or a separation are cut as soon as they do. Fine for
+partial assignments that break capacity, ``solo``, a separation or ``alongside`` are cut as soon as they do. Fine for
 about 6 children × 4 homes; hopeless beyond that, by design.
 """
 
@@ -38,9 +38,35 @@ def distance_table(instance: Instance) -> dict[tuple[str, str], float]:
     return {(c.child_id, h.home_id): distance_km(instance, c, h) for c in instance.children for h in instance.homes}
 
 
+FAMILY_OF = {"foster": "foster", "childrens_home": "residential", "residential_school": "residential",
+             "secure": "residential", "semi_independent": "supported"}
+
+
+def suitability(child: Child, home: Home) -> str:
+    return getattr(child, "suitability_" + FAMILY_OF[home.setting])
+
+
+def unplaced_cost(child: Child, weights: Weights) -> float:
+    """``w_unplaced`` × the multiplier of the child's urgency (× 1 when it has none)."""
+    return weights.unplaced * (1.0 if child.urgency is None else getattr(weights, "urgency_" + child.urgency))
+
+
+def alone(child: Child) -> bool:
+    return child.solo or child.alongside == "solo"
+
+
+def lives_with(child: Child, age: int) -> bool:
+    """The contract's ``alongside`` (older/younger only: strictly older/younger) towards one other child."""
+    return {"older_only": age > child.age, "younger_only": age < child.age}.get(child.alongside, True)
+
+
 def pair_feasible(instance: Instance, child: Child, home: Home) -> bool:
-    """Rules 1–7 of the contract for one child and one home."""
+    """Rules 1–7 of the contract, suitability and the children already living there, for one pair."""
     return (
+        suitability(child, home) != "unsuitable"
+        and not (alone(child) and home.resident_ages)
+        and all(lives_with(child, age) for age in home.resident_ages)
+        and
         home.vacancies >= 1
         and home.min_age <= child.age <= home.max_age
         and (home.sex.lower() == "any" or home.sex.lower() == child.sex.lower())
@@ -64,11 +90,16 @@ def objective(
         km_table = {}
     placed_in: dict[str, int] = {}
     km = 0.0
-    unplaced = 0
+    unplaced = 0.0
+    not_preferred = 0
     for child_id, home_id in assignment.items():
+        child = children[child_id]
         if home_id is None:
-            unplaced += 1
+            unplaced += unplaced_cost(child, weights)
             continue
+        prefers = "preferred" in (child.suitability_foster, child.suitability_residential,
+                                  child.suitability_supported)
+        not_preferred += prefers and suitability(child, homes[home_id]) == "suitable"
         placed_in[home_id] = placed_in.get(home_id, 0) + 1
         pair = (child_id, home_id)
         if pair not in km_table:
@@ -78,8 +109,9 @@ def objective(
     return (
         weights.cost * cost
         + weights.km * km
-        + weights.unplaced * unplaced
+        + unplaced
         + weights.split * siblings_split(instance, assignment)
+        + weights.not_preferred * not_preferred
     )
 
 
@@ -96,7 +128,7 @@ def siblings_split(instance: Instance, assignment: Assignment) -> int:
 
 
 def feasible_assignments(instance: Instance) -> Iterator[Assignment]:
-    """Every assignment that respects rules 1–7, capacity, ``solo`` and separations."""
+    """Every assignment that respects the pairwise rules, capacity, ``solo``, separations and ``alongside``."""
     children = list(instance.children)
     options = [[h for h in instance.homes if pair_feasible(instance, c, h)] for c in children]
     separated: dict[str, set[str]] = {c.child_id: set() for c in children}
@@ -110,7 +142,9 @@ def feasible_assignments(instance: Instance) -> Iterator[Assignment]:
         there = occupants[home.home_id]
         if len(there) >= home.vacancies:
             return False
-        if there and (child.solo or any(o.solo for o in there)):
+        if there and (alone(child) or any(alone(o) for o in there)):
+            return False
+        if not all(lives_with(child, o.age) and lives_with(o, child.age) for o in there):
             return False
         return not any(o.child_id in separated[child.child_id] for o in there)
 

@@ -2,7 +2,9 @@
 
 Children and homes lie in a box around Manchester (lat 53.3–53.6, lon −2.5 to −2.0, so every pair
 is within about 50 km and most within a default reach), with random ages, sexes, needs, sibling
-groups, solo flags, separations, block-booked beds and ``travel.csv`` overrides. Ranges are wide
+groups, solo flags, separations, block-booked beds and ``travel.csv`` overrides, and the Placements
+Data Standard fields (urgency, setting suitability, ``alongside``, children already living in a home),
+each absent most of the time so that the core contract's cases stay common. Ranges are wide
 on purpose so that both feasible and infeasible pairs, full homes and unplaced children all occur.
 """
 
@@ -22,6 +24,8 @@ _lon = st.floats(*LON, allow_nan=False, allow_infinity=False)
 _needs = st.one_of(st.just(frozenset()), st.frozensets(st.sampled_from(TAGS), max_size=2))
 _specialisms = st.one_of(st.just(frozenset(TAGS)), st.frozensets(st.sampled_from(TAGS)))
 AGE_BANDS = ((0, 17), (0, 17), (8, 17), (0, 12), (11, 17), (16, 17))
+_suitability = st.sampled_from(("not_specified",) * 4 + ("preferred", "suitable", "unsuitable"))
+_residents = st.sampled_from(((),) * 4 + ((9,), (15, 16), (4, 12)))
 
 
 @st.composite
@@ -45,12 +49,15 @@ def homes(draw, home_id: str) -> Home:
         specialisms=draw(_specialisms),
         ofsted=draw(st.sampled_from(("good", "good", "outstanding", "unrated", *OFSTED_RATINGS))),
         block_booked=draw(st.integers(0, vacancies)),
+        resident_ages=draw(_residents),
     )
 
 
 @st.composite
 def children(draw, child_id: str, groups: tuple[str, ...] = ("G1", "G2")) -> Child:
     """One child; about two thirds in a sibling group, a few solo, some with a short reach."""
+    solo = draw(st.sampled_from((False,) * 5 + (True,)))
+    alongside = ("no_preference",) * 4 + (("solo",) if solo else ("older_only", "younger_only", "with_others", "solo"))
     return Child(
         child_id=child_id,
         la_code=LA_CODE,
@@ -61,8 +68,13 @@ def children(draw, child_id: str, groups: tuple[str, ...] = ("G1", "G2")) -> Chi
         need_level=draw(st.integers(1, 4)),
         needs=draw(_needs),
         sibling_group=draw(st.sampled_from((None, *groups))),
-        solo=draw(st.sampled_from((False,) * 5 + (True,))),
+        solo=solo,
         max_distance_km=draw(st.sampled_from((80.0, 30.0, 80.0, 15.0))),
+        urgency=draw(st.sampled_from((None, None, None, "today", "within_5_days", "later"))),
+        suitability_foster=draw(_suitability),
+        suitability_residential=draw(_suitability),
+        suitability_supported=draw(_suitability),
+        alongside=draw(st.sampled_from(alongside)),
     )
 
 

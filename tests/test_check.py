@@ -239,7 +239,7 @@ def test_objective_recomputed_by_hand():
     """Two in H1 (one on the block-booked bed), one in H2, one unplaced: 1600 + 190 + 15000 = 16790."""
     check = check_assignment(objective_instance(), {"C1": "H1", "C2": "H1", "C3": "H2", "C4": None})
     assert check.ok
-    assert check.terms == {"cost": 1000 + 600, "km": 20 * 9.5, "unplaced": 15000, "split": 0}
+    assert check.terms == {"cost": 1000 + 600, "km": 20 * 9.5, "unplaced": 15000, "split": 0, "not_preferred": 0}
     assert check.objective == 16790
     assert (check.placed, check.unplaced, check.siblings_split) == (3, 1, 0)
     assert check.km == {"C1": 2.0, "C2": 3.0, "C3": 4.5}
@@ -262,7 +262,7 @@ def test_objective_uses_the_given_weights():
     """Each term is multiplied by its own weight."""
     weights = Weights(cost=2, km=1, unplaced=100, split=7)
     check = check_assignment(objective_instance(), {"C1": "H1", "C2": "H1", "C3": "H2", "C4": None}, weights)
-    assert check.terms == {"cost": 3200, "km": 9.5, "unplaced": 100, "split": 0}
+    assert check.terms == {"cost": 3200, "km": 9.5, "unplaced": 100, "split": 0, "not_preferred": 0}
     assert check.objective == 3309.5
 
 
@@ -288,7 +288,7 @@ def test_group_with_no_placed_members_costs_no_split():
     """A sibling group none of whose members is placed costs only its unplaced penalties."""
     inst = instance(children=[child("C1", sibling_group="G1"), child("C2", sibling_group="G1")])
     check = check_assignment(inst, {"C1": None, "C2": None})
-    assert check.terms == {"cost": 0, "km": 0, "unplaced": 30000, "split": 0}
+    assert check.terms == {"cost": 0, "km": 0, "unplaced": 30000, "split": 0, "not_preferred": 0}
     assert check.siblings_split == 0
 
 
@@ -335,7 +335,7 @@ def test_checker_agrees_with_hand_computed_tiny_optima(folder):
 # --- verify -----------------------------------------------------------------------------------------------------
 
 GOOD = {"C1": "H1", "C2": "H1", "C3": "H2", "C4": None}
-GOOD_TERMS = {"cost": 1600.0, "km": 190.0, "unplaced": 15000.0, "split": 0.0}
+GOOD_TERMS = {"cost": 1600.0, "km": 190.0, "unplaced": 15000.0, "split": 0.0, "not_preferred": 0.0}
 
 
 def test_verify_passes_a_correct_result_and_returns_the_check():

@@ -28,7 +28,7 @@ from rcc.data.schema import (
     parse_cell,
     pii_reason,
 )
-from rcc.model import Child, Home, Instance
+from rcc.model import FAMILIES, Child, Home, Instance
 
 _EXTENSIONS = (".csv", ".parquet", ".xlsx", ".xls")
 _HEADER_ROWS = 1  # spreadsheet row of the header; data row i (0-based) is row i + 2
@@ -278,6 +278,7 @@ def _cross_checks(parsed: dict[str, pd.DataFrame], problems: list[Problem]) -> N
             problems.append(Problem(label, f"must be <= vacancies ({row['vacancies']})", _row(index),
                                     "block_booked", row["block_booked"], key))
     _check_sibling_groups(children, problems)
+    _check_alongside(children, problems)
     if "separations" in parsed:
         frame = parsed["separations"]
         label = frame.attrs["label"]
@@ -356,6 +357,21 @@ def _check_sibling_groups(children: pd.DataFrame, problems: list[Problem]) -> No
                                     _row(first), "sibling_group", group, severity="warning"))
 
 
+def _check_alongside(children: pd.DataFrame, problems: list[Problem]) -> None:
+    """``solo=true`` and an ``alongside`` that lets others in contradict each other; a child
+    unsuitable for every setting family can never be placed (allowed, but worth a warning)."""
+    label = children.attrs["label"]
+    for index, row in children.iterrows():
+        key = _key("children", children, index)
+        if row["solo"] and row["alongside"] in ("older_only", "younger_only", "with_others"):
+            problems.append(Problem(label, "contradicts solo=true (a solo child lives with nobody)", _row(index),
+                                    "alongside", row["alongside"], key))
+        families = [row[f"suitability_{f}"] for f in FAMILIES]
+        if all(value == "unsuitable" for value in families):
+            problems.append(Problem(label, "every setting family is unsuitable, so no home can take this child",
+                                    _row(index), "suitability_supported", "unsuitable", key, severity="warning"))
+
+
 # --- building the model -------------------------------------------------------------------
 
 
@@ -376,6 +392,9 @@ def _build_instance(parsed: dict[str, pd.DataFrame], name: str) -> Instance:
             sex=row["sex"], need_level=row["need_level"], needs=row["needs"],
             sibling_group=row["sibling_group"], solo=row["solo"],
             max_distance_km=float(row["max_distance_km"]), postcode_district=district,
+            urgency=row["urgency"], suitability_foster=row["suitability_foster"],
+            suitability_residential=row["suitability_residential"],
+            suitability_supported=row["suitability_supported"], alongside=row["alongside"],
         ))
     homes = []
     for _, row in parsed["homes"].iterrows():
@@ -385,7 +404,7 @@ def _build_instance(parsed: dict[str, pd.DataFrame], name: str) -> Instance:
             lat=lat, lon=lon, vacancies=row["vacancies"], min_age=row["min_age"], max_age=row["max_age"],
             sex=row["sex"], max_need_level=row["max_need_level"], specialisms=row["specialisms"],
             weekly_cost=float(row["weekly_cost"]), ofsted=row["ofsted"], block_booked=row["block_booked"],
-            postcode_district=district,
+            postcode_district=district, resident_ages=row["resident_ages"],
         ))
     separations = ()
     if "separations" in parsed:

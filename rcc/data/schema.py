@@ -14,7 +14,18 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
-from rcc.model import DEFAULT_MAX_DISTANCE_KM, HOME_SEXES, OFSTED_RATINGS, SETTINGS, SEXES
+from rcc.model import (
+    ALONGSIDE,
+    DEFAULT_MAX_DISTANCE_KM,
+    HOME_SEXES,
+    OFSTED_RATINGS,
+    SETTINGS,
+    SEXES,
+    SUITABILITIES,
+    URGENCIES,
+)
+
+MAX_RESIDENT_AGE = 25  # care leavers may stay in supported accommodation to 25
 
 
 @dataclass(frozen=True)
@@ -22,7 +33,7 @@ class ColumnSpec:
     """How one contract column is parsed: its kind, whether required, its default."""
 
     name: str
-    kind: str  # str | int | float | bool | tags | choice
+    kind: str  # str | int | float | bool | tags | ints | choice
     required: bool = True
     default: object = None
     choices: tuple[str, ...] = ()
@@ -41,6 +52,12 @@ CHILDREN = (
     ColumnSpec("sibling_group", "str", required=False),
     ColumnSpec("solo", "bool", required=False, default=False),
     ColumnSpec("max_distance_km", "float", required=False, default=DEFAULT_MAX_DISTANCE_KM),
+    # Placements Data Standard v2 (optional extensions of the contract)
+    ColumnSpec("urgency", "choice", required=False, choices=URGENCIES),
+    ColumnSpec("suitability_foster", "choice", required=False, default="not_specified", choices=SUITABILITIES),
+    ColumnSpec("suitability_residential", "choice", required=False, default="not_specified", choices=SUITABILITIES),
+    ColumnSpec("suitability_supported", "choice", required=False, default="not_specified", choices=SUITABILITIES),
+    ColumnSpec("alongside", "choice", required=False, default="no_preference", choices=ALONGSIDE),
 )
 
 HOMES = (
@@ -60,6 +77,7 @@ HOMES = (
     ColumnSpec("weekly_cost", "float"),
     ColumnSpec("ofsted", "choice", required=False, default="unrated", choices=OFSTED_RATINGS),
     ColumnSpec("block_booked", "int", required=False, default=0),
+    ColumnSpec("resident_ages", "ints", required=False, default=()),
 )
 
 SEPARATIONS = (ColumnSpec("child_a", "str"), ColumnSpec("child_b", "str"))
@@ -113,6 +131,8 @@ SCHEMAS = {
             "max_need_level": _column(_between(1, 4)),
             "weekly_cost": _column(_GE0),
             "block_booked": _column(_GE0),
+            "resident_ages": _column(_check(lambda ages: all(0 <= a <= MAX_RESIDENT_AGE for a in ages),
+                                            f"must be ages between 0 and {MAX_RESIDENT_AGE}")),
         },
         strict=False,
     ),
@@ -156,6 +176,11 @@ def parse_cell(spec: ColumnSpec, text: str):
         raise CellError("must be true/false, yes/no or 1/0")
     if spec.kind == "tags":
         return frozenset(t.strip().lower() for t in text.split(";") if t.strip())
+    if spec.kind == "ints":
+        parts = [t.strip() for t in text.split(";") if t.strip()]
+        if not all(_INT.match(p) for p in parts):
+            raise CellError("must be whole numbers separated by semicolons")
+        return tuple(sorted(int(float(p)) for p in parts))
     if spec.kind == "choice":
         for choice in spec.choices:
             if text.lower() == choice.lower():

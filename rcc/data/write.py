@@ -19,6 +19,26 @@ def _tags(values: frozenset[str]) -> str:
     return ";".join(sorted(values))
 
 
+# Optional Placements Data Standard columns: written only when some row uses them, so an
+# instance of the core contract is written exactly as before.
+CHILD_EXTENSIONS = {
+    "urgency": lambda c: c.urgency or "",
+    "suitability_foster": lambda c: c.suitability_foster,
+    "suitability_residential": lambda c: c.suitability_residential,
+    "suitability_supported": lambda c: c.suitability_supported,
+    "alongside": lambda c: c.alongside,
+}
+HOME_EXTENSIONS = {"resident_ages": lambda h: ";".join(str(a) for a in h.resident_ages)}
+_ABSENT = {"", "not_specified", "no_preference"}
+
+
+def _extensions(table: pd.DataFrame, rows, columns: dict) -> None:
+    for name, value in columns.items():
+        values = [value(r) for r in rows]
+        if any(v not in _ABSENT for v in values):
+            table[name] = values
+
+
 def instance_tables(instance: Instance) -> dict[str, pd.DataFrame]:
     """The instance as the contract's tables (the two optional ones only when non-empty)."""
     children = pd.DataFrame(
@@ -59,6 +79,8 @@ def instance_tables(instance: Instance) -> dict[str, pd.DataFrame]:
         }
         for h in instance.homes
     )
+    _extensions(children, instance.children, CHILD_EXTENSIONS)
+    _extensions(homes, instance.homes, HOME_EXTENSIONS)
     tables = {"children": children, "homes": homes}
     if instance.separations:
         tables["separations"] = pd.DataFrame(instance.separations, columns=["child_a", "child_b"])

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from rcc.data.geo import geodesic_km, to_unit_vectors
-from rcc.model import Instance, Weights
+from rcc.model import FAMILIES, SETTING_FAMILY, Child, Instance, Weights
 
 _EARTH_MIN_RADIUS_KM = 6356.752
 _RADIUS_MARGIN = 1.01
@@ -44,7 +44,18 @@ class Arrays:
             "need": np.array([c.need_level for c in kids], int),
             "needs": self._masks([c.needs for c in kids]),
             "max_km": np.array([c.max_distance_km for c in kids], float),
+            "solo": np.array([c.solo for c in kids], bool),
+            "alongside": np.array([c.alongside for c in kids], object),
+            # suitability per setting family (columns in the order of FAMILIES)
+            "unsuitable": self._suitability(kids, lambda value: value == "unsuitable"),
+            "not_preferred": self._suitability(kids, lambda value: value == "suitable")
+            & np.array([c.prefers_a_family for c in kids], bool)[:, None],
         }
+
+    @staticmethod
+    def _suitability(kids, test) -> np.ndarray:
+        return np.array([[test(getattr(c, f"suitability_{f}")) for f in FAMILIES] for c in kids], bool
+                        ).reshape(len(kids), len(FAMILIES))
 
     @cached_property
     def homes(self) -> dict[str, np.ndarray]:
@@ -60,6 +71,10 @@ class Arrays:
             "specialisms": self._masks([h.specialisms for h in homes]),
             "inadequate": np.array([h.ofsted == "inadequate" for h in homes], bool),
             "weekly_cost": np.array([h.weekly_cost for h in homes], float),
+            "family": np.array([FAMILIES.index(SETTING_FAMILY[h.setting]) for h in homes], int),
+            "residents": np.array([len(h.resident_ages) for h in homes], int),
+            "youngest_resident": np.array([min(h.resident_ages, default=99) for h in homes], int),
+            "oldest_resident": np.array([max(h.resident_ages, default=-1) for h in homes], int),
         }
 
     @cached_property
@@ -91,6 +106,39 @@ def _needs_met(a: Arrays, ci, hi) -> np.ndarray:
     return (needs & ~specialisms) == 0 if len(ci) else np.zeros(0, bool)
 
 
+def _setting_suitable(a: Arrays, ci, hi) -> np.ndarray:
+    return ~a.children["unsuitable"][ci, a.homes["family"][hi]]
+
+
+def _residents_allow(a: Arrays, ci, hi) -> np.ndarray:
+    """Children already living in the home: none for a solo child, and ``alongside`` applies to them."""
+    alongside, age = a.children["alongside"][ci], a.children["age"][ci]
+    return (
+        ~(a.children["solo"][ci] & (a.homes["residents"][hi] > 0))
+        & ~((alongside == "older_only") & (a.homes["youngest_resident"][hi] <= age))
+        & ~((alongside == "younger_only") & (a.homes["oldest_resident"][hi] >= age))
+    )
+
+
+def accepts(child: Child, other_age: int) -> bool:
+    """Whether ``child``'s ``alongside`` lets them live with a child aged ``other_age``.
+
+    ``older_only`` means every other child is strictly older, ``younger_only`` strictly younger
+    (ages are whole years, so a same-age child is neither: the safe reading for safeguarding).
+    ``solo`` is the contract's solo rule, handled with capacity; the rest accept anyone.
+    """
+    if child.alongside == "older_only":
+        return other_age > child.age
+    if child.alongside == "younger_only":
+        return other_age < child.age
+    return True
+
+
+def may_live_together(a: Child, b: Child) -> bool:
+    """The ``alongside`` rule between two children placed in one home, both ways."""
+    return accepts(a, b.age) and accepts(b, a.age)
+
+
 PAIR_RULES: tuple[PairRule, ...] = (
     PairRule(1, "vacancy", "the home has no vacancy", lambda a, ci, hi: a.homes["vacancies"][hi] >= 1),
     PairRule(
@@ -114,6 +162,10 @@ PAIR_RULES: tuple[PairRule, ...] = (
     ),
     PairRule(5, "needs", "the home lacks a specialism the child needs", _needs_met),
     PairRule(6, "ofsted", "the home is rated inadequate", lambda a, ci, hi: ~a.homes["inadequate"][hi]),
+    PairRule(8, "suitability", "the child is recorded as unsuitable for the home's setting family",
+             _setting_suitable),
+    PairRule(9, "residents", "the children already living there are not ones this child may live with",
+             _residents_allow),
 )
 DISTANCE_RULE = PairRule(7, "distance", "the home is beyond the child's maximum distance", lambda a, ci, hi: None)
 
@@ -187,7 +239,8 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
 
     Columns: ``child`` and ``home`` (positions in the instance), ``child_id``, ``home_id``, ``km``,
     ``weekly_cost`` (the spot price), ``cost_term`` (weighted price, charged unless the bed is
-    block-booked), ``km_term`` (weighted distance).
+    block-booked), ``km_term`` (weighted distance), ``pref_term`` (``w_not_preferred`` where the
+    child is merely suitable for the home's setting family while preferring another, else 0).
     """
     weights = weights or Weights()
     arrays = Arrays(instance)
@@ -199,6 +252,7 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
     _, first = np.unique(ci.astype(np.int64) * max(1, len(instance.homes)) + hi, return_index=True)
     ci, hi, km = ci[first], hi[first], km[first]
     cost = arrays.homes["weekly_cost"][hi]
+    not_preferred = arrays.children["not_preferred"][ci, arrays.homes["family"][hi]] if len(ci) else np.zeros(0, bool)
     return pd.DataFrame(
         {
             "child": ci,
@@ -209,8 +263,37 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
             "weekly_cost": cost,
             "cost_term": weights.cost * cost,
             "km_term": weights.km * km,
+            "pref_term": np.where(not_preferred, weights.not_preferred, 0.0),
         }
     )
+
+
+def sharing_conflicts(instance: Instance, pairs: pd.DataFrame) -> np.ndarray:
+    """Positions of rows of ``pairs`` that may not both be chosen: two children who must not share a home.
+
+    A separated pair, or a pair whose ages break either child's ``alongside`` rule, wherever both
+    could go to the same home. An array of (row, row), smaller first, each conflict once, so both
+    exact models add the same at-most-one constraints.
+    """
+    kids = instance.children
+    children, homes = pairs["child"].to_numpy(), pairs["home"].to_numpy()
+    row_of = {(int(c), int(h)): r for r, (c, h) in enumerate(zip(children, homes, strict=True))}
+    position = {c.child_id: i for i, c in enumerate(kids)}
+    by_child = pairs.groupby("child").indices
+    conflicts: set[tuple[int, int]] = set()
+    for a, b in instance.separations:
+        for r in by_child.get(position[a], ()):
+            s = row_of.get((position[b], int(homes[r])))
+            if s is not None:
+                conflicts.add((min(r, s), max(r, s)))
+    choosy = np.array([c.alongside in ("older_only", "younger_only") for c in kids], bool)
+    if choosy.any():
+        for rows in pairs.groupby("home").indices.values():
+            for r in rows[choosy[children[rows]]]:
+                for s in rows:
+                    if children[s] != children[r] and not may_live_together(kids[children[r]], kids[children[s]]):
+                        conflicts.add((min(r, s), max(r, s)))
+    return np.array(sorted(conflicts), np.int64).reshape(-1, 2)
 
 
 def sibling_rows(instance: Instance, pairs: pd.DataFrame) -> dict[str, dict[int, list[int]]]:

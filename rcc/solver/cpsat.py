@@ -12,8 +12,8 @@ within £0.01 × children of the true one; the reported objective is always reco
 from the assignment and re-checked by ``rcc.check``.
 
 Formulation choices (measured in ``benchmarks/``):
-- The unplaced penalty is folded into the pair coefficients (``−w_unplaced`` per placement plus a
-  constant), so no "unplaced" variables exist.
+- The unplaced penalty is folded into the pair coefficients (minus the child's penalty,
+  ``w_unplaced`` × urgency, per placement, plus a constant), so no "unplaced" variables exist.
 - Capacity and solo share one constraint per home: ``Σ x + (vacancies − 1) · Σ x_solo ≤ vacancies``;
   a placed solo child fills the home by itself.
 - Group-uses-home Booleans are linked member by member (``x[c,h] ≤ y[g,h]``), the tight form.
@@ -35,10 +35,10 @@ from ortools.sat.python import cp_model
 
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
-from rcc.solver.candidates import candidate_pairs, sibling_rows
+from rcc.solver.candidates import candidate_pairs, sharing_conflicts, sibling_rows
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
-from rcc.solver.objective import SCALE, assignment_terms
+from rcc.solver.objective import SCALE, assignment_terms, unplaced_penalties
 from rcc.solver.repair import repaired_flow
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class PlacementModel:
 
         self._one_home_per_child()
         self._capacity_and_solo()
-        self._separations()
+        self._who_may_live_together()
         self._sibling_splits()
         self._block_booked_beds()
         self._pins(pins or {})
@@ -123,14 +123,11 @@ class PlacementModel:
                     if len(clique) > 1:
                         self.model.add(sum(clique) <= 1)
 
-    def _separations(self):
-        """A separated pair is never placed in the same home."""
-        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
-        for a, b in self.instance.separations:
-            ca, cb = position[a], position[b]
-            for home in self.pairs["home"].to_numpy()[self._by_child.get(ca, [])]:
-                if (cb, home) in self._key:
-                    self.model.add_at_most_one([self.x[self._key[ca, home]], self.x[self._key[cb, home]]])
+    def _who_may_live_together(self):
+        """A separated pair, or two children whose ages break an ``alongside`` rule, never share a home."""
+        x = self.x.to_numpy()
+        for r, s in sharing_conflicts(self.instance, self.pairs):
+            self.model.add_at_most_one([x[r], x[s]])
 
     def _sibling_splits(self):
         """split_g ≥ (homes used by the group's placed members) − 1.
@@ -204,18 +201,21 @@ class PlacementModel:
     # --- objective ------------------------------------------------------------------------
 
     def _objective(self):
-        """Weighted cost + km + unplaced + split, in pence; placing a child earns back w_unplaced."""
+        """Weighted cost + km + unplaced + split + not preferred, in pence; placing a child earns
+        back what leaving them unplaced would cost."""
         homes = self.pairs["home"].to_numpy()
         booked = np.array([h.block_booked > 0 for h in self.instance.homes], bool)
         unbooked_cost = np.where(booked[homes], 0.0, self.pairs["cost_term"].to_numpy())
-        coef = np.rint(SCALE * (unbooked_cost + self.pairs["km_term"].to_numpy() - self.weights.unplaced))
+        penalty = unplaced_penalties(self.instance, self.weights)
+        coef = np.rint(SCALE * (unbooked_cost + self.pairs["km_term"].to_numpy() + self.pairs["pref_term"].to_numpy()
+                                - penalty[self.pairs["child"].to_numpy()]))
         self.pair_coefficients = coef.astype(np.int64)
         terms = [cp_model.LinearExpr.weighted_sum(list(self.x), self.pair_coefficients.tolist())]
         for home, paid in self.paid.items():
             terms.append(int(round(SCALE * self.weights.cost * self.instance.homes[home].weekly_cost)) * paid)
         split_coef = int(round(SCALE * self.weights.split))
         terms.extend(split_coef * s for s in self.splits.values())
-        self.offset = int(round(SCALE * self.weights.unplaced)) * len(self.instance.children)
+        self.offset = int(round(SCALE * penalty.sum()))
         self.model.minimize(sum(terms) + self.offset)
 
     # --- hints and reading a solution -----------------------------------------------------

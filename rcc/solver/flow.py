@@ -1,11 +1,12 @@
 """The min-cost-flow relaxation: a lower bound in milliseconds, and the speed limit for exact solvers.
 
-Dropping sibling splits, solo and separations leaves a transportation problem, which a min-cost
-flow solves exactly in milliseconds (OR-Tools ``SimpleMinCostFlow``):
+Dropping sibling splits, solo and who may live together (separations, ``alongside``) leaves a
+transportation problem, which a min-cost flow solves exactly in milliseconds (OR-Tools
+``SimpleMinCostFlow``):
 
-    child ─(1, km term)→ home ─(block_booked, 0)──────────→ sink
-      │                    └──(vacancies − block_booked, cost)→ sink
-      └─(1, w_unplaced)──────────────────────────────────────→ sink
+    child ─(1, km + not-preferred terms)→ home ─(block_booked, 0)──────────→ sink
+      │                                     └──(vacancies − block_booked, cost)→ sink
+      └─(1, the child's unplaced penalty)─────────────────────────────────────→ sink
 
 Its optimum is a valid lower bound on the contract's optimum (every dropped rule only adds cost
 or removes options), available in a fraction of a second — before CP-SAT's first LP bound.
@@ -18,7 +19,7 @@ import pandas as pd
 from ortools.graph.python import min_cost_flow
 
 from rcc.model import Instance, Weights
-from rcc.solver.objective import SCALE
+from rcc.solver.objective import SCALE, unplaced_penalties
 
 
 def flow_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame) -> tuple[float, dict[str, str | None]]:
@@ -29,12 +30,12 @@ def flow_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame) -
     children, homes = pairs["child"].to_numpy(), pairs["home"].to_numpy()
     pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
         children, n_children + homes, np.ones(len(pairs), np.int64),
-        np.rint(SCALE * pairs["km_term"].to_numpy()).astype(np.int64),
+        np.rint(SCALE * (pairs["km_term"].to_numpy() + pairs["pref_term"].to_numpy())).astype(np.int64),
     )
     everyone = np.arange(n_children)
     flow.add_arcs_with_capacity_and_unit_cost(
         everyone, np.full(n_children, sink), np.ones(n_children, np.int64),
-        np.full(n_children, int(round(SCALE * weights.unplaced)), np.int64),
+        np.rint(SCALE * unplaced_penalties(instance, weights)).astype(np.int64),
     )
     for j, home in enumerate(instance.homes):
         if home.block_booked:

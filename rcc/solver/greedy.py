@@ -11,12 +11,15 @@ still has room; cost is only a tie-break between equally near homes.
   the group or already there is separated from them, no solo child involved), "nearest" meaning
   the least total distance. If no home can, the members are placed one by one, at once, in order.
 - A solo child needs an empty home and closes it; nobody joins a home holding a solo child.
-- Nobody joins a home holding a child they are separated from.
+- Nobody joins a home holding a child they are separated from, or whose age breaks either
+  child's ``alongside`` rule (children already living there are screened by the candidate rules).
+- A home of the setting family the child prefers is searched before one merely suitable, as a
+  social worker would; "nearest" applies within each.
 - If nothing suitable is left, or the nearest suitable home would cost more per week than an
-  emergency placement (its weighted weekly cost, 0 on a free block-booked bed, above
-  ``weights.unplaced``), the child is left unplaced; it is not sent to a farther, cheaper home.
-  A group's home is held to the same test, on the group's total cost against as many emergency
-  placements; if it fails, the members are placed one by one.
+  emergency placement (its weighted weekly cost, 0 on a free block-booked bed, above the child's
+  unplaced penalty), the child is left unplaced; it is not sent to a farther, cheaper home.
+  A group's home is held to the same test, on the group's total cost against its members'
+  penalties; if it fails, the members are placed one by one.
 
 The feasibility of each pair and its distance come from :func:`rcc.solver.candidates.candidate_pairs`.
 Each child's candidates are sorted once (km, then weekly cost, then home position) and scanned
@@ -32,8 +35,8 @@ import pandas as pd
 
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
-from rcc.solver.candidates import candidate_pairs
-from rcc.solver.objective import assignment_terms
+from rcc.solver.candidates import candidate_pairs, may_live_together
+from rcc.solver.objective import assignment_terms, unplaced_penalties
 
 SOLVER_NAME = "greedy"
 
@@ -43,6 +46,7 @@ class _State:
 
     def __init__(self, instance: Instance):
         homes = instance.homes
+        self.kids = instance.children
         self.remaining = np.array([h.vacancies for h in homes], int)
         self.occupancy = np.zeros(len(homes), int)
         self.solo_held = np.zeros(len(homes), bool)
@@ -56,9 +60,13 @@ class _State:
                 self.separated.setdefault(position[b], set()).add(position[a])
 
     def clashes(self, children: list[int], home: int) -> bool:
-        """Whether any of ``children`` is separated from someone already in ``home``."""
+        """Whether any of ``children`` must not live with someone already in ``home``."""
         there = self.occupants[home]
-        return bool(there) and any(self.separated.get(c, set()).intersection(there) for c in children)
+        return bool(there) and any(
+            self.separated.get(c, set()).intersection(there)
+            or not all(may_live_together(self.kids[c], self.kids[o]) for o in there)
+            for c in children
+        )
 
     def charge(self, home: int, cost_term: float, n: int = 1) -> float:
         """The weighted weekly cost of ``n`` more children in ``home``: free block-booked beds first."""
@@ -87,15 +95,20 @@ def _referral_order(instance: Instance) -> list[int]:
 def _sorted_candidates(pairs: pd.DataFrame, n_children: int):
     """Per-child candidates sorted by km, then weekly cost, then home position; with each child's slice bounds.
 
+    Homes of a preferred setting family come first: a not-preferred home sorts as if it were
+    farther than every preferred one.
+
     A four-key ``lexsort`` of millions of pairs takes seconds, so the common path sorts one float key
     (child position × span + km), which is nearly sorted already, then orders exact km ties by cost and
     home. If the float key is ever too coarse to order two distances, the exact ``lexsort`` is used.
     """
     child = pairs["child"].to_numpy(np.int64)
     home = pairs["home"].to_numpy(np.int64)
-    km = pairs["km"].to_numpy(float)
+    actual_km = pairs["km"].to_numpy(float)
     weekly = pairs["weekly_cost"].to_numpy(float)
-    span = float(km.max()) + 1.0 if len(km) else 1.0
+    reach = float(actual_km.max()) + 1.0 if len(actual_km) else 1.0
+    km = actual_km + np.where(pairs["pref_term"].to_numpy() > 0, reach, 0.0)
+    span = 2 * reach
     order = np.argsort(child * span + km, kind="stable")
     c, k = child[order], km[order]
     same_child = c[1:] == c[:-1]
@@ -111,7 +124,7 @@ def _sorted_candidates(pairs: pd.DataFrame, n_children: int):
     cost_term = pairs["cost_term"].to_numpy(float)
     child = child[order]
     bounds = np.searchsorted(child, np.arange(n_children + 1))
-    return home[order], km[order], cost_term[order], bounds
+    return home[order], actual_km[order], cost_term[order], bounds
 
 
 def solve_greedy(instance: Instance, weights: Weights = Weights(), pairs: pd.DataFrame | None = None) -> Result:
@@ -124,6 +137,7 @@ def solve_greedy(instance: Instance, weights: Weights = Weights(), pairs: pd.Dat
         pairs = candidate_pairs(instance, weights)
     kids = instance.children
     home_of, km_of, cost_of, bounds = _sorted_candidates(pairs, len(kids))
+    penalty = unplaced_penalties(instance, weights)
     state = _State(instance)
     chosen: dict[int, tuple[int, float]] = {}  # child position → (home position, km)
     done = np.zeros(len(kids), bool)
@@ -142,7 +156,7 @@ def solve_greedy(instance: Instance, weights: Weights = Weights(), pairs: pd.Dat
             h = int(homes[k])
             if state.clashes([i], h):
                 continue
-            if state.charge(h, cost_of[lo + k]) <= weights.unplaced:
+            if state.charge(h, cost_of[lo + k]) <= penalty[i]:
                 state.place(i, h, kids[i].solo)
                 chosen[i] = (h, float(km_of[lo + k]))
             return  # the nearest suitable home, or unplaced if even that is dearer than an emergency placement
@@ -151,6 +165,8 @@ def solve_greedy(instance: Instance, weights: Weights = Weights(), pairs: pd.Dat
         if any(kids[i].solo for i in group):
             return False
         if any(state.separated.get(i, set()).intersection(group) for i in group):
+            return False
+        if not all(may_live_together(kids[i], kids[j]) for i in group for j in group if i < j):
             return False
         slices = [slice(bounds[i], bounds[i + 1]) for i in group]
         homes, inverse, counts = np.unique(
@@ -164,7 +180,7 @@ def solve_greedy(instance: Instance, weights: Weights = Weights(), pairs: pd.Dat
             h = int(homes[k])
             if state.clashes(group, h):
                 continue
-            if state.charge(h, cost[k], len(group)) > weights.unplaced * len(group):
+            if state.charge(h, cost[k], len(group)) > penalty[group].sum():
                 return False  # the nearest home for them all is dearer than emergency placements
             for i, s in zip(group, slices, strict=True):
                 state.place(i, h, False)

@@ -2,7 +2,7 @@
 
 The same formulation as :mod:`rcc.solver.cpsat` — one binary per feasible pair, a "group uses
 home" binary where two or more siblings could share a home, ``split_g ≥ homes used − 1``, one
-weighted capacity-and-solo row per home, separations, and paid beds beyond the block-booked
+weighted capacity-and-solo row per home, who may not live together, and paid beds beyond the block-booked
 ones — but with exact (unrounded) costs, solved by HiGHS through ``scipy.optimize.milp``.
 (``highspy`` and ortools 9.15 cannot be imported into one process; SciPy bundles its own HiGHS.)
 
@@ -22,8 +22,8 @@ from scipy.sparse import coo_array
 
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
-from rcc.solver.candidates import candidate_pairs, sibling_rows
-from rcc.solver.objective import assignment_terms
+from rcc.solver.candidates import candidate_pairs, sharing_conflicts, sibling_rows
+from rcc.solver.objective import assignment_terms, unplaced_penalties
 
 
 @dataclass
@@ -69,7 +69,7 @@ class HighsModel:
         self._by_home = self.pairs.groupby("home").indices
         self._one_home_per_child()
         self._capacity_and_solo()
-        self._separations()
+        self._who_may_live_together()
         self._sibling_splits()
         self._block_booked_beds()
 
@@ -91,14 +91,9 @@ class HighsModel:
             if weight.sum() > vacancies:
                 self.rows.add(rows, weight, upper=vacancies)
 
-    def _separations(self):
-        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
-        for a, b in self.instance.separations:
-            rows_a, rows_b = self._by_child.get(position[a], []), self._by_child.get(position[b], [])
-            home_of_b = {int(self._homes[r]): r for r in rows_b}
-            for r in rows_a:
-                if int(self._homes[r]) in home_of_b:
-                    self.rows.add([r, home_of_b[int(self._homes[r])]], 1.0, upper=1)
+    def _who_may_live_together(self):
+        for r, s in sharing_conflicts(self.instance, self.pairs):
+            self.rows.add([r, s], 1.0, upper=1)
 
     def _sibling_splits(self):
         for group, by_home in sibling_rows(self.instance, self.pairs).items():
@@ -132,10 +127,12 @@ class HighsModel:
     def solve(self, time_limit: float, relative_gap: float) -> tuple[dict[str, str | None] | None, Status, float, str]:
         """(assignment or None if HiGHS found none, status, proven bound £/week, message)."""
         unbooked_cost = np.where(self._booked[self._homes], 0.0, self.pairs["cost_term"].to_numpy())
-        pair_cost = unbooked_cost + self.pairs["km_term"].to_numpy() - self.weights.unplaced
-        # A last variable fixed at 1 carries the constant (w_unplaced × children), so HiGHS's
+        penalty = unplaced_penalties(self.instance, self.weights)
+        pair_cost = (unbooked_cost + self.pairs["km_term"].to_numpy() + self.pairs["pref_term"].to_numpy()
+                     - penalty[self._children])
+        # A last variable fixed at 1 carries the constant (every child's unplaced penalty), so HiGHS's
         # relative gap — its stopping rule — is measured on the whole objective, as rcc's is.
-        offset = self.weights.unplaced * len(self.instance.children)
+        offset = penalty.sum()
         c = np.concatenate([pair_cost, np.array(self.cost, float), [offset]])
         integrality = np.concatenate([np.ones(self.n_pairs), np.array(self.binary, float), [0]])
         lower = np.concatenate([np.zeros(len(c) - 1), [1]])

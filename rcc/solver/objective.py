@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from rcc.model import Instance, Weights
@@ -16,10 +17,15 @@ from rcc.model import Instance, Weights
 SCALE = 100  # integer solvers work in pence: every weighted cost is rounded to the penny
 
 
+def unplaced_penalties(instance: Instance, weights: Weights) -> np.ndarray:
+    """Per child (in instance order), what leaving them unplaced costs: ``w_unplaced`` × urgency."""
+    return np.array([weights.unplaced_penalty(c) for c in instance.children], float)
+
+
 def assignment_terms(
     instance: Instance, weights: Weights, pairs: pd.DataFrame, assignment: Mapping[str, str | None]
 ) -> dict[str, float]:
-    """The four weighted terms (GBP/week) of ``assignment``, whose pairs must all be in ``pairs``."""
+    """The weighted terms (GBP/week) of ``assignment``, whose pairs must all be in ``pairs``."""
     indexed = pairs.set_index(["child_id", "home_id"])
     placed = [(c, h) for c, h in assignment.items() if h is not None]
     rows = indexed.loc[placed] if placed else indexed.iloc[:0]
@@ -33,10 +39,11 @@ def assignment_terms(
         group = instance.child_by_id[child_id].sibling_group
         if group in instance.sibling_groups:
             homes_of_group[group].add(home_id)
-    unplaced = sum(1 for c in instance.children if assignment.get(c.child_id) is None)
+    unplaced = sum(weights.unplaced_penalty(c) for c in instance.children if assignment.get(c.child_id) is None)
     return {
         "cost": cost,
         "km": weights.km * float(rows["km"].sum()),
-        "unplaced": weights.unplaced * unplaced,
+        "unplaced": unplaced,
         "split": weights.split * sum(max(0, len(h) - 1) for h in homes_of_group.values()),
+        "not_preferred": float(rows["pref_term"].sum()),
     }

@@ -1,9 +1,10 @@
 """A feasible plan from the min-cost-flow relaxation: its assignment, repaired, then completed.
 
 The relaxation (see :mod:`rcc.solver.flow`) already respects every pairwise rule and every home's
-vacancies; it only ignores solo children, separations and sibling splits. So: drop the
-placements that break solo or separation rules, then place whoever is left, cheapest feasible
-home first (weighted cost + distance), while that beats leaving them unplaced. Splits are not
+vacancies; it only ignores solo children, who may live together (separations, ``alongside``)
+and sibling splits. So: drop the placements that break those rules, then place whoever is left,
+cheapest feasible home first (weighted cost + distance + not-preferred), while that beats leaving
+them unplaced. Splits are not
 rules, only costs, so nothing is needed for them.
 
 On large regions this is a far better fallback than the status quo: CP-SAT's own good solutions
@@ -16,7 +17,9 @@ import numpy as np
 import pandas as pd
 
 from rcc.model import Instance, Weights
+from rcc.solver.candidates import may_live_together
 from rcc.solver.flow import flow_relaxation
+from rcc.solver.objective import unplaced_penalties
 
 
 def repaired_flow(instance: Instance, weights: Weights, pairs: pd.DataFrame,
@@ -37,19 +40,24 @@ def repaired_flow(instance: Instance, weights: Weights, pairs: pd.DataFrame,
         separated.setdefault(position[a], set()).add(position[b])
         separated.setdefault(position[b], set()).add(position[a])
 
+    def clash(i: int, there: list[int]) -> bool:
+        """Would child ``i`` break solo, a separation or an ``alongside`` rule among ``there``?"""
+        return bool(there) and (
+            kids[i].solo or any(kids[o].solo for o in there) or bool(separated.get(i, set()).intersection(there))
+            or not all(may_live_together(kids[i], kids[o]) for o in there))
+
     occupants: list[list[int]] = [[] for _ in homes]
     for i in np.argsort([not c.solo for c in kids], kind="stable"):  # solo children claim homes first...
         h = home_of[i]
         if h < 0:
             continue
-        there = occupants[h]
-        solo_there = any(kids[o].solo for o in there)
-        if solo_there or (kids[i].solo and there) or separated.get(int(i), set()).intersection(there):
-            home_of[i] = -1  # ...and whoever would break solo or a separation is placed again below
+        if clash(int(i), occupants[h]):
+            home_of[i] = -1  # ...and whoever would break a rule there is placed again below
         else:
-            there.append(int(i))
+            occupants[h].append(int(i))
 
-    coefficient = pairs["cost_term"].to_numpy() + pairs["km_term"].to_numpy()
+    penalty = unplaced_penalties(instance, weights)
+    coefficient = pairs["cost_term"].to_numpy() + pairs["km_term"].to_numpy() + pairs["pref_term"].to_numpy()
     order = np.lexsort((coefficient, pairs["child"].to_numpy()))
     child_col, home_col = pairs["child"].to_numpy()[order], pairs["home"].to_numpy()[order]
     coefficient = coefficient[order]
@@ -57,11 +65,9 @@ def repaired_flow(instance: Instance, weights: Weights, pairs: pd.DataFrame,
     for i in np.flatnonzero(home_of < 0):
         for k in range(bounds[i], bounds[i + 1]):
             h, there = int(home_col[k]), occupants[int(home_col[k])]
-            if coefficient[k] >= weights.unplaced:
+            if coefficient[k] >= penalty[i]:
                 break  # dearer than leaving the child unplaced, and the rest are dearer still
-            if len(there) >= homes[h].vacancies or any(kids[o].solo for o in there):
-                continue
-            if (kids[i].solo and there) or separated.get(int(i), set()).intersection(there):
+            if len(there) >= homes[h].vacancies or clash(int(i), there):
                 continue
             there.append(int(i))
             home_of[i] = h
