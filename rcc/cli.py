@@ -77,7 +77,8 @@ def _solve(args) -> int:
     except (OSError, ValueError) as exc:
         print(f"rcc solve: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    flags = {"km": args.w_km, "unplaced": args.w_unplaced, "split": args.w_split, "cost": args.w_cost}
+    flags = {"km": args.w_km, "unplaced": args.w_unplaced, "split": args.w_split, "cost": args.w_cost,
+             "not_preferred": args.w_not_preferred}
     weights = weights.replace(**{k: v for k, v in flags.items() if v is not None})
     flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed}
     params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
@@ -264,11 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     solve.add_argument("--time-limit", type=float, help="seconds (default 60)")
     solve.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
     solve.add_argument("--seed", type=int, help="random seed (default 0)")
-    solve.add_argument("--weights", help="TOML file with [weights] (cost, km, unplaced, split) and [solver]")
+    solve.add_argument("--weights", help="TOML file with [weights] (cost, km, unplaced, split, not_preferred, "
+                       "urgency_today, urgency_within_5_days, urgency_later) and [solver]")
     solve.add_argument("--w-km", type=float, help="£ per km per week (default 20)")
     solve.add_argument("--w-unplaced", type=float, help="£ per unplaced child (default 15000)")
     solve.add_argument("--w-split", type=float, help="£ per extra home a sibling group uses (default 5000)")
     solve.add_argument("--w-cost", type=float, help="multiplier on weekly cost (default 1)")
+    solve.add_argument("--w-not-preferred", type=float,
+                       help="£ when a child goes to a suitable but not preferred setting family (default 1000)")
     solve.add_argument("--db", help="run store: SQLAlchemy URL (default $RCC_DATABASE_URL or sqlite:///var/rcc.db)")
     solve.add_argument("--greedy", action="store_true", help="use the one-child-at-a-time status quo instead")
     solve.add_argument("--hint-greedy", action="store_true",

@@ -2,8 +2,9 @@
 
 For a placed child: the chosen home's cost terms and the best alternative with its extra cost.
 For an unplaced child: the rules that left no feasible home, or what took the capacity (full
-homes, a solo child, a separated child), or that every home would cost more than an emergency
-placement. Explanations read the candidate-pairs table and the *checked* km and charges.
+homes, a solo child, a separated child, a child of an age they may not live with), or that every
+home would cost more than leaving them unplaced (an emergency placement, scaled by urgency).
+Explanations read the candidate-pairs table and the *checked* km and charges.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 
 from rcc.check import Check
 from rcc.model import Instance, Weights
-from rcc.solver.candidates import excluding_rules
+from rcc.solver.candidates import Arrays, excluding_rules, may_live_together
 
 
 def money(value: float) -> str:
@@ -43,6 +44,16 @@ class Explainer:
         for a, b in instance.separations:
             self._separated[a].add(b)
             self._separated[b].add(a)
+        self._position = {c.child_id: i for i, c in enumerate(instance.children)}
+        self._arrays = Arrays(instance)  # shared by every "which rules exclude this child" question
+
+    def _pref_term(self, child_id: str, home_id: str) -> float:
+        """The not-preferred charge of this child in this home (0 when it is not charged)."""
+        rows = self._by_child[child_id]
+        return float(rows.loc[rows["home_id"] == home_id, "pref_term"].sum())
+
+    def _unplaced_cost(self, child_id: str) -> float:
+        return self.weights.unplaced_penalty(self.instance.child_by_id[child_id])
 
     # --- costs -----------------------------------------------------------------------------
 
@@ -59,7 +70,8 @@ class Explainer:
         charged = [0.0 if self._free_booked_bed(h, child_id) else cost
                    for h, cost in zip(rows["home_id"], rows["cost_term"], strict=True)]
         options = rows.assign(charged=charged)
-        return options.assign(pair_cost=options["charged"] + options["km_term"]).sort_values(["pair_cost", "home_id"])
+        pair_cost = options["charged"] + options["km_term"] + options["pref_term"]
+        return options.assign(pair_cost=pair_cost).sort_values(["pair_cost", "home_id"])
 
     def _blocker(self, child_id: str, home_id: str) -> str | None:
         """Why ``child_id`` cannot join ``home_id`` as the assignment stands (a predicate such as
@@ -76,6 +88,11 @@ class Explainer:
         apart = sorted(self._separated[child_id] & set(here))
         if apart:
             return f"has {apart[0]}, who must live apart from this child"
+        child = self.instance.child_by_id[child_id]
+        ages = sorted(c for c in here if not may_live_together(child, self.instance.child_by_id[c]))
+        if ages:
+            other = self.instance.child_by_id[ages[0]]
+            return f"has {other.child_id}, aged {other.age}, whom this child may not live with (alongside)"
         return None
 
     # --- explanations ---------------------------------------------------------------------
@@ -89,6 +106,9 @@ class Explainer:
         price = "a block-booked bed (already paid)" if charged == 0 and self.instance.home_by_id[home_id].block_booked \
             else money(charged)
         text = f"Placed at {_describe_home(self.instance, home_id)}, {km:.1f} km away, {price}"
+        not_preferred = self._pref_term(child_id, home_id)
+        if not_preferred:
+            text += " (a suitable setting, not the preferred one)"
         child = self.instance.child_by_id[child_id]
         siblings = [c for c in self.instance.sibling_groups.get(child.sibling_group, ()) if c != child_id]
         if siblings:
@@ -99,7 +119,7 @@ class Explainer:
         if alternatives.empty:
             return text + ". No other home meets this child's needs."
         best = alternatives.iloc[0]
-        chosen_cost = charged * self.weights.cost + self.weights.km * km
+        chosen_cost = charged * self.weights.cost + self.weights.km * km + not_preferred
         extra = best["pair_cost"] - chosen_cost
         blocked = self._blocker(child_id, best["home_id"])
         tail = f" but it {blocked}" if blocked else ""
@@ -109,13 +129,14 @@ class Explainer:
     def _unplaced_reason(self, child_id: str) -> str:
         options = self._options(child_id)
         if options.empty:
-            position = next(i for i, c in enumerate(self.instance.children) if c.child_id == child_id)
-            counts = sorted(excluding_rules(self.instance, position).items(), key=lambda kv: -kv[1])
+            excluded = excluding_rules(self.instance, self._position[child_id], self._arrays)
+            counts = sorted(excluded.items(), key=lambda kv: -kv[1])
             why = "; ".join(f"{n} home(s): {reason}" for reason, n in counts[:3])
             return f"Unplaced: no home meets the rules ({why})."
-        if (options["pair_cost"] > self.weights.unplaced).all():
+        unplaced_cost = self._unplaced_cost(child_id)
+        if (options["pair_cost"] > unplaced_cost).all():
             return (f"Unplaced: every feasible home costs more than an emergency placement "
-                    f"({money(self.weights.unplaced)}); cheapest is {options.iloc[0]['home_id']} at "
+                    f"({money(unplaced_cost)}); cheapest is {options.iloc[0]['home_id']} at "
                     f"{money(options.iloc[0]['pair_cost'])}.")
         blocked = [(h, self._blocker(child_id, h)) for h in options["home_id"]]
         taken = [f"{h} {b}" for h, b in blocked if b]
@@ -137,9 +158,10 @@ class Explainer:
         options = self._options(child_id).head(k)
         home_id = self.assignment.get(child_id)
         if home_id:
-            current = self.check.charged[child_id] * self.weights.cost + self.weights.km * self.check.km[child_id]
+            current = (self.check.charged[child_id] * self.weights.cost + self.weights.km * self.check.km[child_id]
+                       + self._pref_term(child_id, home_id))
         else:
-            current = self.weights.unplaced
+            current = self._unplaced_cost(child_id)
         homes = self.instance.home_by_id
         return pd.DataFrame({
             "rank": range(1, len(options) + 1),

@@ -96,8 +96,7 @@ def summary(solve: CheckedSolve, hashes: dict[str, str] | None = None) -> dict:
         "solver": result.solver,
         "seed": result.seed,
         "message": result.message,
-        "weights": {"cost": solve.weights.cost, "km": solve.weights.km, "unplaced": solve.weights.unplaced,
-                    "split": solve.weights.split},
+        "weights": dataclasses.asdict(solve.weights),
         "kpis": solve.kpis,
         "inputs": hashes or {},
     }

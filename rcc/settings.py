@@ -10,7 +10,7 @@ from rcc.model import Weights
 
 
 def load_weights(path: str | Path, base: Weights | None = None) -> Weights:
-    """``[weights]`` of a TOML file (keys ``cost``, ``km``, ``unplaced``, ``split``) over ``base``."""
+    """``[weights]`` of a TOML file (any field of :class:`~rcc.model.Weights`) over ``base``."""
     with open(path, "rb") as f:
         table = tomllib.load(f).get("weights", {})
     known = {f.name for f in fields(Weights)}

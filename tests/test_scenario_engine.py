@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from rcc.cli import EXIT_INVALID, EXIT_OK, main
 from rcc.data import read_instance
+from rcc.imports.ssda903 import import_903, write_import
 from rcc.model import Instance
 from rcc.scenarios.blockbook import BlockContract
 from rcc.scenarios.demand import DemandProfile
@@ -156,3 +159,24 @@ def test_out_of_range_flags_are_named_errors_not_tracebacks(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--discount=1.5 must be in [0, 1)" in err and "--sensitivity=x must list discounts" in err
     assert not (tmp_path / "sw").exists() and not (tmp_path / "opt").exists()
+
+
+def test_sweep_samples_demand_from_an_ssda903_import(tmp_path, capsys):
+    """--demand takes the referrals from another children table (here the 903 importer's entries), named
+    and validated like any input; a bad row stops the run with the file, row, column and rule."""
+    data = Path(__file__).parent / "data" / "ssda903-fake"
+    write_import(import_903(data / "header.csv", data / "episodes.csv", "E08000003", "2017-03-31"), tmp_path / "903")
+    entries = tmp_path / "903" / "entries.csv"
+    folder = str(FIXTURES / "greater-manchester")
+    db = f"sqlite:///{tmp_path / 'runs.db'}"
+    assert main(["sweep", folder, "--demand", str(entries), "--observed-weeks", "52", "--scenarios", "2",
+                 "--top-las", "1", "--settings", "foster", "--policy", "greedy", "--workers", "0",
+                 "--out", str(tmp_path / "sw"), "--db", db]) == EXIT_OK
+    assert RunStore(db).runs()["kind"].tolist() == ["sweep"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(entries.read_text().replace(",E08000003,", ",E99999999,", 1))
+    assert main(["sweep", folder, "--demand", str(bad), "--scenarios", "2", "--workers", "0",
+                 "--out", str(tmp_path / "sw2"), "--db", db]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "bad.csv row 2" in err and "la_code=E99999999 is not an English upper-tier local authority" in err
+    assert not (tmp_path / "sw2").exists()

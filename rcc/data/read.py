@@ -130,7 +130,7 @@ def read_workbook(path, problems: list[Problem], label: str | None = None) -> di
     for sheet, frame in sheets.items():
         table = normalise_header(sheet)
         if table in TABLES:
-            raw[table] = (f"{label}[{sheet}]", _as_text(frame))
+            raw[table] = (f"{label}[{sheet}]", as_text(frame))
     return raw
 
 
@@ -144,7 +144,7 @@ def read_text_table(file, label: str, problems: list[Problem]) -> pd.DataFrame |
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         problems.append(Problem(label, f"could not be read as CSV ({exc})"))
         return None
-    return _as_text(frame)
+    return as_text(frame)
 
 
 def _read_file(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
@@ -159,10 +159,10 @@ def _read_file(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     except Exception as exc:  # a corrupt file is a named problem, not a traceback
         problems.append(Problem(path.name, f"could not be read ({exc})"))
         return None
-    return _as_text(frame)
+    return as_text(frame)
 
 
-def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+def as_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Every cell as stripped text ('' when empty), whatever the file format stored."""
 
     def cell(value) -> str:

@@ -1,8 +1,9 @@
 """``rcc blockbook evaluate|optimise`` and ``rcc sweep``: thin wrappers over the scenario engine.
 
 Each reads and validates an instance (and, for evaluation, a contracts CSV), samples scenarios
-from the instance's own profile, fans them out on dask (or in process with ``--workers 0``),
-writes CSV outputs atomically and records the run in the run store.
+from the instance's own profile — or from ``--demand``, a children table of observed referrals such
+as the ``entries.csv`` of ``rcc import-903`` — fans them out on dask (or in process with
+``--workers 0``), writes CSV outputs atomically and records the run in the run store.
 """
 
 from __future__ import annotations
@@ -93,15 +94,35 @@ def _begin(args):
 
     problems = _flag_problems(args)
     report = validate(args.instance)
-    for problem in [*problems, *report.problems]:
+    demand = _demand_report(args.demand, report.instance) if args.demand and report.ok else None
+    for problem in [*problems, *report.problems, *(demand.problems if demand else [])]:
         print(f"{getattr(problem, 'severity', 'error').upper()}: {problem}", file=sys.stderr)
-    if problems or not report.ok:
+    if problems or not report.ok or (demand and not demand.ok):
         return None
     instance = report.instance
-    setup = Setup(instance, DemandProfile.from_instance(instance, args.observed_weeks),
+    referrals = demand.instance if demand else instance
+    setup = Setup(instance, DemandProfile.from_instance(referrals, args.observed_weeks),
                   horizon_weeks=args.horizon_weeks, seed=args.seed,
                   policy=Policy(args.policy, args.policy_time_limit))
     return instance, setup
+
+
+def _demand_report(path: str, instance):
+    """The referrals in ``path`` (a children table), validated by the contract beside ``instance``'s homes."""
+    from rcc.data.problems import Problem
+    from rcc.data.read import Report, read_text_table, validate_tables
+    from rcc.data.write import instance_tables
+
+    name = Path(path).name
+    if not Path(path).is_file():
+        return Report(path, None, [Problem(name, "is not a file (--demand takes a children CSV of referrals)")])
+    problems: list[Problem] = []
+    children = read_text_table(path, name, problems)
+    if children is None:
+        return Report(path, None, problems)
+    homes = instance_tables(instance)["homes"].astype(str)
+    return validate_tables({"children": (name, children), "homes": ("homes", homes)},
+                           name=f"{instance.name} demand", problems=problems, source=path)
 
 
 def _progress(label: str):
@@ -112,7 +133,7 @@ def _progress(label: str):
 
 
 def _parameters(args, **extra) -> dict:
-    keep = ("observed_weeks", "horizon_weeks", "seed", "policy", "policy_time_limit", "scenarios", "discount",
+    keep = ("demand", "observed_weeks", "horizon_weeks", "seed", "policy", "policy_time_limit", "scenarios", "discount",
             "in_sample", "out_of_sample", "sensitivity", "max_beds", "beds", "top_las", "settings")
     return {k: getattr(args, k) for k in keep if hasattr(args, k)} | extra
 
@@ -240,8 +261,10 @@ def _scenario_options(parser: argparse.ArgumentParser, scenarios: int | None) ->
     parser.add_argument("--out", required=True, help="folder for the CSV outputs")
     if scenarios is not None:
         parser.add_argument("--scenarios", type=int, default=scenarios, help=f"scenarios (default {scenarios})")
+    parser.add_argument("--demand", help="children CSV of observed referrals to sample from instead of the "
+                        "instance's children, e.g. entries.csv of 'rcc import-903' (then --observed-weeks 52)")
     parser.add_argument("--observed-weeks", type=float, default=12.0,
-                        help="weeks of referrals the instance's children represent (default 12)")
+                        help="weeks of referrals the instance's children (or --demand) represent (default 12)")
     parser.add_argument("--horizon-weeks", type=float, default=4.0, help="weeks of referrals per scenario (default 4)")
     parser.add_argument("--seed", type=int, default=1, help="base seed; scenario k uses (seed, k) (default 1)")
     parser.add_argument("--policy", choices=("cpsat", "greedy"), default="cpsat",

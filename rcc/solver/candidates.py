@@ -315,12 +315,13 @@ def sibling_rows(instance: Instance, pairs: pd.DataFrame) -> dict[str, dict[int,
     return groups
 
 
-def excluding_rules(instance: Instance, child_index: int) -> dict[str, int]:
+def excluding_rules(instance: Instance, child_index: int, arrays: Arrays | None = None) -> dict[str, int]:
     """For one child, how many homes each rule excludes (a home may fail several rules).
 
     Used to explain why a child has no feasible home; it runs the very rules that built the table.
+    Pass the instance's ``arrays`` when asking for many children: building them is the slow part.
     """
-    arrays = Arrays(instance)
+    arrays = arrays or Arrays(instance)
     hi = np.arange(len(instance.homes))
     ci = np.full(len(hi), child_index)
     counts = {rule.explanation: int((~rule.allows(arrays, ci, hi)).sum()) for rule in PAIR_RULES}

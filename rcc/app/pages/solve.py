@@ -7,6 +7,12 @@ import streamlit as st
 from rcc.app import state
 from rcc.model import Weights
 
+URGENCY_LABELS = {
+    "urgency_today": "× unplaced when needed today",
+    "urgency_within_5_days": "× unplaced when needed within 5 days",
+    "urgency_later": "× unplaced when needed later",
+}
+
 
 def weights_form(key: str = "weights") -> Weights:
     current = state.weights()
@@ -16,7 +22,15 @@ def weights_form(key: str = "weights") -> Weights:
                                     float(current.unplaced), 1000.0, key=f"{key}_unplaced")
     split = cols[2].number_input("£ per extra home a sibling group is split over", 0.0, 100000.0,
                                  float(current.split), 500.0, key=f"{key}_split")
-    return Weights(cost=current.cost, km=km, unplaced=unplaced, split=split)
+    with st.expander("Placements Data Standard settings (used only when the data records them)"):
+        cols = st.columns(4)
+        not_preferred = cols[0].number_input("£ when placed in a suitable but not preferred setting", 0.0, 100000.0,
+                                             float(current.not_preferred), 100.0, key=f"{key}_not_preferred")
+        urgency = {
+            name: column.number_input(label, 0.0, 10.0, float(getattr(current, name)), 0.1, key=f"{key}_{name}")
+            for column, (name, label) in zip(cols[1:], URGENCY_LABELS.items(), strict=True)
+        }
+    return current.replace(km=km, unplaced=unplaced, split=split, not_preferred=not_preferred, **urgency)
 
 
 def render() -> None:
