@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from rcc.app.imports import ImportOutcome
 from rcc.data import read_instance
 from rcc.model import Instance, Weights
 from rcc.outputs import CheckedSolve, instance_hash, run_record
@@ -56,8 +57,37 @@ def set_instance(value: Instance, label: str) -> None:
     """A new instance invalidates every solve made for the previous one."""
     st.session_state["instance"] = value
     st.session_state["instance_label"] = label
-    for key in ("solved", "greedy", "pins", "scenario_result", "block_result"):
+    for key in ("solved", "greedy", "pins", "scenario_result", "block_result", "status_quo", "data_import"):
         st.session_state.pop(key, None)
+
+
+@dataclass(frozen=True)
+class StatusQuo:
+    """Where the loaded children live today, from the SSDA903 they were imported from.
+
+    ``summary`` is the importer's ``status_quo_summary``; ``table`` has one row per child (no personal data).
+    """
+
+    summary: dict
+    table: pd.DataFrame
+
+
+def set_status_quo(summary: dict, table: pd.DataFrame) -> None:
+    """Keep today's placements beside the instance just loaded; loading another instance drops them."""
+    st.session_state["status_quo"] = StatusQuo(summary, table)
+
+
+def status_quo() -> StatusQuo | None:
+    return st.session_state.get("status_quo")
+
+
+def set_data_import(outcome: ImportOutcome) -> None:
+    """Keep the last SSDA903 + Ofsted import, so its report and files survive reruns until another load."""
+    st.session_state["data_import"] = outcome
+
+
+def data_import() -> ImportOutcome | None:
+    return st.session_state.get("data_import")
 
 
 def weights() -> Weights:

@@ -240,7 +240,7 @@ def _unlocated(rows, column, reason, consequence, setup, findings) -> None:
         if district in geo.postcode_districts().index:
             continue
         if text == "":
-            rule, value = "—", ""
+            rule, value = "is empty;", ""
         elif district is None:
             rule, value = "is not a UK postcode;", _WITHHELD
         else:

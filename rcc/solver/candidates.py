@@ -277,15 +277,16 @@ def sharing_conflicts(instance: Instance, pairs: pd.DataFrame) -> np.ndarray:
     """
     kids = instance.children
     children, homes = pairs["child"].to_numpy(), pairs["home"].to_numpy()
-    row_of = {(int(c), int(h)): r for r, (c, h) in enumerate(zip(children, homes, strict=True))}
-    position = {c.child_id: i for i, c in enumerate(kids)}
-    by_child = pairs.groupby("child").indices
     conflicts: set[tuple[int, int]] = set()
-    for a, b in instance.separations:
-        for r in by_child.get(position[a], ()):
-            s = row_of.get((position[b], int(homes[r])))
-            if s is not None:
-                conflicts.add((min(r, s), max(r, s)))
+    if instance.separations:
+        row_of = {(int(c), int(h)): r for r, (c, h) in enumerate(zip(children, homes, strict=True))}
+        position = {c.child_id: i for i, c in enumerate(kids)}
+        by_child = pairs.groupby("child").indices
+        for a, b in instance.separations:
+            for r in by_child.get(position[a], ()):
+                s = row_of.get((position[b], int(homes[r])))
+                if s is not None:
+                    conflicts.add((min(r, s), max(r, s)))
     choosy = np.array([c.alongside in ("older_only", "younger_only") for c in kids], bool)
     if choosy.any():
         for rows in pairs.groupby("home").indices.values():

@@ -1,10 +1,11 @@
-"""Results: KPIs against the status quo, every child's match and why, shortlists, pins, per-LA view."""
+"""Results: KPIs against the status quo (and, after an SSDA903 import, today's placements), every child's match
+and why, shortlists, pins, per-LA view."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from rcc.app import state
+from rcc.app import imports, state
 from rcc.kpis import kpis_by_la
 
 METRICS = (
@@ -29,6 +30,20 @@ def kpi_metrics(solved, baseline, label: str = "vs status quo") -> None:
             delta = f"{value - base:+,.1f} {label}"
         col.metric(title, "—" if value is None else fmt.format(value), delta,
                    delta_color="inverse" if lower_is_better else "normal")
+
+
+def _today_beside_plan(solved, today: state.StatusQuo) -> None:
+    """Where the imported children live today beside where rcc would place them, with what each side counts."""
+    inst = solved.instance
+    st.subheader("Today (SSDA903) beside rcc's plan")
+    st.caption(
+        f"Today's placements are wherever the SSDA903 records them, including homes not on the imported list "
+        f"({imports.placed_in_listed_homes(today.table, inst):,} of {today.summary['children']:,} children live in a "
+        f"listed home). rcc's plan re-matches the same children to the {inst.total_vacancies:,} imported vacancies "
+        "only, so a child it leaves unplaced is one the list has no suitable bed for, not a child who would lose a "
+        "home. Distances and shares are of children with a known placement location today, and of children placed "
+        "in rcc's plan.")
+    st.dataframe(imports.status_quo_comparison(today.summary, solved.kpis), hide_index=True, width="stretch")
 
 
 def _pin_controls(solved) -> None:
@@ -61,6 +76,9 @@ def render() -> None:
     st.caption(f"{result.describe()} · objective £{solved.check.objective:,.0f}/wk · every figure re-checked "
                "independently. Deltas compare with one-child-at-a-time (status quo).")
     kpi_metrics(solved, greedy)
+    today = state.status_quo()
+    if today is not None:
+        _today_beside_plan(solved, today)
     table = solved.explainer.table()
     st.subheader("Every child")
     la = st.selectbox("Responsible authority", ["All"] + sorted({c.la_code for c in solved.instance.children}))
