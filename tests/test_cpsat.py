@@ -17,21 +17,12 @@ from rcc.solver.candidates import candidate_pairs
 from rcc.solver.cpsat import SCALE, PlacementModel, SolveParams, solve
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
-from tests.bruteforce import brute_force
+from tests.bruteforce import brute_force, penny_rounding
 from tests.conftest import FIXTURES
 from tests.strategies import tiny_instances
 
 TINY = sorted(p for p in (FIXTURES / "tiny").iterdir() if (p / "expected.json").exists())
 FAST = SolveParams(time_limit=20)
-
-
-def penny_rounding(instance) -> float:
-    """How far apart (GBP) two objectives CP-SAT sees as equal can be.
-
-    CP-SAT optimises pence-rounded coefficients, each off by at most half a penny per placed child, so
-    two assignments it cannot tell apart differ by at most a penny per child in exact terms.
-    """
-    return 0.01 * len(instance.children) + 1e-6
 
 
 @pytest.mark.parametrize("folder", TINY, ids=[p.name for p in TINY])

@@ -9,18 +9,27 @@ write/read round trip and the command line.
 from __future__ import annotations
 
 import json
+from unittest.mock import patch
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from rcc.check import check_assignment
+from rcc.check import check_assignment, verify
 from rcc.cli import EXIT_OK, main
 from rcc.data import read_instance, validate, write_instance
 from rcc.model import Instance, Weights
 from rcc.outputs import checked
+from rcc.result import Status
+from rcc.solver import candidates
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.cpsat import SolveParams, solve
+from rcc.solver.greedy import solve_greedy
+from rcc.solver.highs import solve_highs
+from tests.bruteforce import brute_force, penny_rounding
 from tests.builders import child, home
 from tests.conftest import CHILDREN_CSV, FIXTURES, HOMES_CSV, write_files
+from tests.strategies import tiny_instances
 
 TINY = FIXTURES / "tiny"
 
@@ -185,3 +194,32 @@ def test_solve_flag_and_toml_set_the_extension_weights(tmp_path):
     assert main(["solve", str(folder), "--out", str(out), "--weights", str(settings)]) == EXIT_OK
     summary = json.loads((out / "summary.json").read_text())
     assert summary["placed"] == 0 and summary["objective"] == pytest.approx(15000 * 1.2 + 15000)
+
+
+# --- alongside at its densest: every child choosy, roomy homes ------------------------------
+
+
+@st.composite
+def choosy_instances(draw) -> Instance:
+    """Tiny instances whose non-solo children all live only with older or only with younger children,
+    in homes of three vacancies, so the age windows of both exact models are always in play."""
+    instance = draw(tiny_instances(min_children=3))
+    kids = tuple(c if c.solo else c.replace(alongside=draw(st.sampled_from(("older_only", "younger_only"))))
+                 for c in instance.children)
+    return instance.replace(children=kids, homes=tuple(h.replace(vacancies=3, block_booked=0) for h in instance.homes))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(choosy_instances(), st.sampled_from([candidates.PAIRWISE_LIMIT, 0]))
+def test_exact_solvers_match_brute_force_when_every_child_is_choosy(instance, pairwise_limit):
+    """Both forms of the rule — excluded pairs, and (limit 0) windows counted by running totals."""
+    best, _ = brute_force(instance)
+    with patch.object(candidates, "PAIRWISE_LIMIT", pairwise_limit):
+        result = solve(instance, params=SolveParams(time_limit=10, workers=1))
+        verify(result, instance)
+        assert result.status is Status.OPTIMAL
+        assert result.objective == pytest.approx(best, abs=penny_rounding(instance))
+        result = solve_highs(instance, relative_gap=0.0)
+        verify(result, instance)
+        assert result.objective == pytest.approx(best, abs=1e-6)
+    verify(solve_greedy(instance), instance)

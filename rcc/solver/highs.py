@@ -2,7 +2,7 @@
 
 The same formulation as :mod:`rcc.solver.cpsat` — one binary per feasible pair, a "group uses
 home" binary where two or more siblings could share a home, ``split_g ≥ homes used − 1``, one
-weighted capacity-and-solo row per home, who may not live together, and paid beds beyond the block-booked
+weighted capacity-and-solo row per home, separations, ``alongside`` age windows, and paid beds beyond the block-booked
 ones — but with exact (unrounded) costs, solved by HiGHS through ``scipy.optimize.milp``.
 (``highspy`` and ortools 9.15 cannot be imported into one process; SciPy bundles its own HiGHS.)
 
@@ -22,7 +22,7 @@ from scipy.sparse import coo_array
 
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
-from rcc.solver.candidates import candidate_pairs, sharing_conflicts, sibling_rows
+from rcc.solver.candidates import age_totals, alongside_rules, candidate_pairs, separated_rows, sibling_rows
 from rcc.solver.objective import assignment_terms, unplaced_penalties
 
 
@@ -69,7 +69,8 @@ class HighsModel:
         self._by_home = self.pairs.groupby("home").indices
         self._one_home_per_child()
         self._capacity_and_solo()
-        self._who_may_live_together()
+        self._separations()
+        self._alongside()
         self._sibling_splits()
         self._block_booked_beds()
 
@@ -91,9 +92,31 @@ class HighsModel:
             if weight.sum() > vacancies:
                 self.rows.add(rows, weight, upper=vacancies)
 
-    def _who_may_live_together(self):
-        for r, s in sharing_conflicts(self.instance, self.pairs):
+    def _separations(self):
+        for r, s in separated_rows(self.instance, self.pairs):
             self.rows.add([r, s], 1.0, upper=1)
+
+    def _alongside(self):
+        """Pairs excluded where few; else running totals by age per home and, per age window,
+        ``count − 1 ≤ (room − 1)(1 − x)``."""
+        rules = alongside_rules(self.instance, self.pairs)
+        for r, s in rules.pairs:
+            self.rows.add([r, s], 1.0, upper=1)
+        ages = np.array([c.age for c in self.instance.children], int)[self._children]
+        for home, windows in rules.windows.items():
+            rows = self._by_home[home]
+            room = self.instance.homes[home].vacancies
+            total, below = {}, []
+            for age, members in age_totals(rows, ages[rows], windows):
+                running = self._new_var(0.0, False, room)
+                self.rows.add([running, *below, *members], [1.0, *([-1.0] * len(below)), *([-1.0] * len(members))],
+                              lower=0, upper=0)
+                total[age] = running
+                below = [running]
+            for w in windows:
+                younger = [total[w.youngest - 1]] if w.youngest > 0 else []
+                self.rows.add([total[w.oldest], *younger, w.row], [1.0, *([-1.0] * len(younger)), room - 1.0],
+                              upper=room)
 
     def _sibling_splits(self):
         for group, by_home in sibling_rows(self.instance, self.pairs).items():
