@@ -43,6 +43,10 @@ def _generate(args) -> int:
     except ValueError as exc:
         print(f"rcc generate: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    if args.data_standard:
+        from rcc.data.standard_fields import with_standard_fields
+
+        instance = with_standard_fields(instance, args.seed)
     write_instance(instance, args.out)
     print(f"wrote {instance!r} to {args.out}")
     return EXIT_OK
@@ -251,6 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--children", type=int, default=300, help="number of waiting children (default 300)")
     generate.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     generate.add_argument("--out", required=True, help="folder to write the instance into")
+    generate.add_argument("--data-standard", action="store_true",
+                          help="also draw urgency, suitability, alongside and resident ages (illustrative rates: "
+                          "see rcc/data/standard_fields.py)")
     generate.set_defaults(run=_generate)
 
     solve = commands.add_parser(

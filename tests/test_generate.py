@@ -7,6 +7,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from rcc.cli import EXIT_OK, main
 from rcc.data import read_instance, validate, write_instance
 from rcc.data.generate import (
     CALIBRATION,
@@ -154,3 +155,22 @@ def test_greater_manchester_instance_is_tight_but_mostly_placeable():
     instance = generate_instance(las=GREATER_MANCHESTER, children=300, seed=1)
     assert 0.85 <= max_placeable(instance) / 300 < 1.0
     assert 1.0 <= instance.total_vacancies / 300 <= 1.2
+
+
+def test_data_standard_fields_are_drawn_reproducibly_and_keep_the_instance(tmp_path):
+    """--data-standard adds every Placements Data Standard field, the same for the same seed, and leaves
+    the children and homes themselves as they are without it; the result is a valid instance."""
+    for folder, extra in (("plain", []), ("standard", ["--data-standard"]), ("again", ["--data-standard"])):
+        assert main(["generate", "--region", "North East", "--children", "150", "--seed", "4",
+                     "--out", str(tmp_path / folder), *extra]) == EXIT_OK
+    plain, standard = read_instance(tmp_path / "plain"), read_instance(tmp_path / "standard")
+    assert standard == read_instance(tmp_path / "again").replace(name=standard.name)
+    assert [c.child_id for c in standard.children] == [c.child_id for c in plain.children]
+    assert [(c.age, c.need_level, c.lat) for c in standard.children] == [(c.age, c.need_level, c.lat)
+                                                                        for c in plain.children]
+    assert {c.urgency for c in standard.children} == {None, "today", "within_5_days", "later"}
+    assert {c.alongside for c in standard.children} >= {"no_preference", "older_only", "younger_only"}
+    assert any(c.suitability_foster == "preferred" for c in standard.children)
+    assert any(c.suitability_residential == "unsuitable" for c in standard.children)
+    assert any(h.resident_ages for h in standard.homes)
+    assert all(c.urgency is None and c.alongside in ("no_preference", "solo") for c in plain.children)
