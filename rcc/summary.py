@@ -40,10 +40,29 @@ def describe_instance(instance: Instance) -> str:
         _line("need level", Counter(c.need_level for c in kids)),
         _line("sibling groups (size)", group_sizes),
         _line("solo", Counter("solo" if c.solo else "shared ok" for c in kids)),
+        *_standard_lines(instance),
         "Supply",
         _line("vacancies by LA", vacancies_by_la),
         _line("vacancies by setting", vacancies_by_setting),
         _line("separations, travel", Counter({"separations": len(instance.separations),
                                                "travel pairs": len(instance.travel)})),
     ]
+    if any(h.resident_ages for h in homes):
+        lines.append(_line("children living there", Counter(
+            "homes with residents" if h.resident_ages else "homes without" for h in homes)))
     return "\n".join(lines)
+
+
+def _standard_lines(instance: Instance) -> list[str]:
+    """The Placements Data Standard fields, only when the data records them."""
+    kids = instance.children
+    lines = []
+    if any(c.urgency for c in kids):
+        lines.append(_line("urgency", Counter(c.urgency or "not recorded" for c in kids)))
+    preferred = Counter(f for c in kids for f in ("foster", "residential", "supported")
+                        if getattr(c, f"suitability_{f}") == "preferred")
+    if preferred:
+        lines.append(_line("preferred setting", preferred))
+    if any(c.alongside not in ("no_preference", "solo") for c in kids):
+        lines.append(_line("alongside", Counter(c.alongside for c in kids)))
+    return lines
