@@ -36,22 +36,20 @@ _YEAR_COLUMNS = {  # first collection year each validity column covers
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})?$")
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _code_list(name: str) -> pd.DataFrame:
+    with (resources.files("rcc.data") / "reference" / name).open("rb") as f:
+        return pd.read_csv(f, dtype=str, keep_default_na=False).set_index("code", drop=False)
+
+
 def place_codes() -> pd.DataFrame:
     """The SSDA903 ``PLACE`` codes, indexed by code, with validity flags and setting family."""
-    path = resources.files("rcc.data") / "reference" / "ssda903_place_codes.csv"
-    with path.open("rb") as f:
-        table = pd.read_csv(f, dtype=str, keep_default_na=False)
-    return table.set_index("code", drop=False)
+    return _code_list("ssda903_place_codes.csv")
 
 
-@lru_cache(maxsize=1)
 def provider_codes() -> pd.DataFrame:
     """The SSDA903 ``PLACE_PROVIDER`` codes (PR0–PR5), indexed by code."""
-    path = resources.files("rcc.data") / "reference" / "ssda903_place_provider_codes.csv"
-    with path.open("rb") as f:
-        table = pd.read_csv(f, dtype=str, keep_default_na=False)
-    return table.set_index("code", drop=False)
+    return _code_list("ssda903_place_provider_codes.csv")
 
 
 def collection_year(day: dt.date) -> int:
