@@ -220,3 +220,19 @@ def test_default_as_of_is_the_last_31_march():
     assert imports.default_as_of(dt.date(2025, 3, 31)) == dt.date(2025, 3, 31)
     assert imports.default_as_of(dt.date(2025, 3, 30)) == dt.date(2024, 3, 31)
     assert imports.default_as_of(dt.date(2025, 11, 2)) == dt.date(2025, 3, 31)
+
+
+def test_903_entries_to_care_are_offered_as_the_scenarios_demand(sample_import):
+    """After an import, the scenario pages can resample the 903's entries to care (42 in 52 weeks in the
+    sample) instead of today's cohort; the weeks they cover come from the import, not a guess."""
+    referrals = imports.entries_referrals(sample_import)
+    assert len(referrals.children) == sample_import.ssda903.summary["entries"] == 42
+    assert referrals.homes == sample_import.instance.homes
+    at = _page("sufficiency", _imported_state(sample_import))
+    at.run()
+    _no_exceptions(at)
+    choice = next(r for r in at.radio if r.label == "Referrals sampled from")
+    assert choice.options == ["waiting children", "SSDA903 entries to care"]
+    choice.set_value("SSDA903 entries to care").run()
+    _no_exceptions(at)
+    assert any(m.label == "Weeks of referrals" and m.value == "52" for m in at.metric)

@@ -105,9 +105,22 @@ def _import_903(header, episodes, la_code: str, as_of: dt.date) -> tuple[Import9
 
 def _validate(ssda903: Import903, ofsted: OfstedImport, name: str) -> Report:
     """The imported children and homes through the contract's validator, read back from CSV as an upload is."""
+    return _validate_tables(ssda903.children, ofsted.homes, name)
+
+
+def entries_referrals(outcome: ImportOutcome) -> Instance | None:
+    """The 903's entries to care (with the imported homes) as an instance whose children are referrals:
+    the demand the scenario pages can sample from instead of today's cohort. ``None`` when there are none."""
+    if not outcome.ok or not len(outcome.ssda903.entries):
+        return None
+    report = _validate_tables(outcome.ssda903.entries, outcome.ofsted.homes, f"{outcome.report.instance.name} entries")
+    return report.instance if report.ok else None
+
+
+def _validate_tables(children: pd.DataFrame, homes: pd.DataFrame, name: str) -> Report:
     problems: list[Problem] = []
     raw = {}
-    for table, frame in (("children", ssda903.children), ("homes", ofsted.homes)):
+    for table, frame in (("children", children), ("homes", homes)):
         label = f"{table}.csv"
         text = read_text_table(io.StringIO(frame.to_csv(index=False)), label, problems)
         if text is not None:
