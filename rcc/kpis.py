@@ -36,6 +36,9 @@ def outcome_table(instance: Instance, assignment: Mapping[str, str | None], chec
             "within_20_miles": home is not None and check.km[child.child_id] <= MILES_20_KM,
             "own_la": home is not None and home.la_code == child.la_code,
             "setting": home.setting if home else None,
+            "needed_today": child.urgency == "today",
+            "prefers": child.prefers_a_family,
+            "in_preferred": home is not None and child.suitability(home.setting) == "preferred",
         })
     return pd.DataFrame(rows)
 
@@ -52,6 +55,9 @@ def _kpis_of(table: pd.DataFrame, together_groups: int, groups: int) -> dict[str
         "own_la_pct": _share(int(placed["own_la"].sum()), len(placed)),
         "mean_km": float(placed["km"].mean()) if len(placed) else None,
         "weekly_cost": float(placed["weekly_cost"].sum()),
+        # Placements Data Standard fields: None when the data records no urgency or preference
+        "needed_today_placed_pct": _share(int(placed["needed_today"].sum()), int(table["needed_today"].sum())),
+        "preferred_setting_pct": _share(int(placed["in_preferred"].sum()), int(placed["prefers"].sum())),
     }
 
 
@@ -64,7 +70,8 @@ def _groups_together(table: pd.DataFrame) -> tuple[int, int]:
 
 def compute_kpis(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> dict:
     """placed %, within 20 miles % (of placed), sibling groups together %, own LA % (of placed),
-    mean km, weekly cost charged, and block-booked beds used."""
+    mean km, weekly cost charged, block-booked beds used, and — when the data records them —
+    children needed today placed % and placed children who prefer a setting family in it %."""
     table = outcome_table(instance, assignment, check)
     kpis = _kpis_of(table, *_groups_together(table))
     kpis["siblings_split"] = check.siblings_split

@@ -25,6 +25,8 @@ KPI_LABELS = {
     "block_booked_used": "Block-booked beds used",
     "unplaced": "Unplaced",
     "siblings_split": "Sibling groups split",
+    "needed_today_placed_pct": "Needed today: placed %",
+    "preferred_setting_pct": "In preferred setting %",
 }
 
 

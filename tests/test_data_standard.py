@@ -223,3 +223,11 @@ def test_exact_solvers_match_brute_force_when_every_child_is_choosy(instance, pa
         verify(result, instance)
         assert result.objective == pytest.approx(best, abs=1e-6)
     verify(solve_greedy(instance), instance)
+
+
+def test_kpis_count_children_needed_today_and_preferred_settings_only_when_recorded():
+    assert _solved("urgency-today-outranks-nearer-later").kpis["needed_today_placed_pct"] == 100.0
+    assert _solved("suitability-suitable-family-pays-not-preferred").kpis["preferred_setting_pct"] == 0.0
+    assert _solved("suitability-preferred-family-beats-cheaper-suitable-one").kpis["preferred_setting_pct"] == 100.0
+    core = _solved("capacity-two-children-one-bed").kpis
+    assert core["needed_today_placed_pct"] is None and core["preferred_setting_pct"] is None
