@@ -45,7 +45,8 @@ class Arrays:
             "needs": self._masks([c.needs for c in kids]),
             "max_km": np.array([c.max_distance_km for c in kids], float),
             "solo": np.array([c.solo for c in kids], bool),
-            "alongside": np.array([c.alongside for c in kids], object),
+            "older_only": np.array([c.alongside == "older_only" for c in kids], bool),
+            "younger_only": np.array([c.alongside == "younger_only" for c in kids], bool),
             # suitability per setting family (columns in the order of FAMILIES)
             "unsuitable": self._suitability(kids, lambda value: value == "unsuitable"),
             "not_preferred": self._suitability(kids, lambda value: value == "suitable")
@@ -107,16 +108,22 @@ def _needs_met(a: Arrays, ci, hi) -> np.ndarray:
 
 
 def _setting_suitable(a: Arrays, ci, hi) -> np.ndarray:
-    return ~a.children["unsuitable"][ci, a.homes["family"][hi]]
+    unsuitable = a.children["unsuitable"]
+    if not unsuitable.any():  # the common case: no suitability recorded
+        return np.ones(len(ci), bool)
+    return ~unsuitable[ci, a.homes["family"][hi]]
 
 
 def _residents_allow(a: Arrays, ci, hi) -> np.ndarray:
     """Children already living in the home: none for a solo child, and ``alongside`` applies to them."""
-    alongside, age = a.children["alongside"][ci], a.children["age"][ci]
+    residents = a.homes["residents"][hi] > 0
+    if not residents.any():
+        return np.ones(len(ci), bool)
+    age = a.children["age"][ci]
     return (
-        ~(a.children["solo"][ci] & (a.homes["residents"][hi] > 0))
-        & ~((alongside == "older_only") & (a.homes["youngest_resident"][hi] <= age))
-        & ~((alongside == "younger_only") & (a.homes["oldest_resident"][hi] >= age))
+        ~(a.children["solo"][ci] & residents)
+        & ~(a.children["older_only"][ci] & (a.homes["youngest_resident"][hi] <= age))
+        & ~(a.children["younger_only"][ci] & (a.homes["oldest_resident"][hi] >= age))
     )
 
 
@@ -252,7 +259,8 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
     _, first = np.unique(ci.astype(np.int64) * max(1, len(instance.homes)) + hi, return_index=True)
     ci, hi, km = ci[first], hi[first], km[first]
     cost = arrays.homes["weekly_cost"][hi]
-    not_preferred = arrays.children["not_preferred"][ci, arrays.homes["family"][hi]] if len(ci) else np.zeros(0, bool)
+    not_preferred = arrays.children["not_preferred"]
+    not_preferred = not_preferred[ci, arrays.homes["family"][hi]] if not_preferred.any() else np.zeros(len(ci), bool)
     return pd.DataFrame(
         {
             "child": ci,

@@ -47,6 +47,7 @@ class _State:
     def __init__(self, instance: Instance):
         homes = instance.homes
         self.kids = instance.children
+        self.choosy = any(c.alongside in ("older_only", "younger_only") for c in instance.children)
         self.remaining = np.array([h.vacancies for h in homes], int)
         self.occupancy = np.zeros(len(homes), int)
         self.solo_held = np.zeros(len(homes), bool)
@@ -64,7 +65,7 @@ class _State:
         there = self.occupants[home]
         return bool(there) and any(
             self.separated.get(c, set()).intersection(there)
-            or not all(may_live_together(self.kids[c], self.kids[o]) for o in there)
+            or (self.choosy and not all(may_live_together(self.kids[c], self.kids[o]) for o in there))
             for c in children
         )
 
