@@ -466,3 +466,11 @@ def test_invalid_input_raises_with_every_problem_and_nothing_is_imported():
         "header.csv: required column 'DOB' is missing (it needs CHILD, SEX, DOB)",
         f"episodes.csv: required column 'URN' is missing (it needs {', '.join(ssda903.EPISODES_REQUIRED)})",
     ]
+
+
+def test_cli_lists_every_bad_setting_at_once(tmp_path, capsys):
+    assert _command(tmp_path, SAMPLE / "header.csv", SAMPLE / "episodes.csv", "Manchester", "31/03/2017",
+                    "--entries-weeks", "0") == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "--la / la_code 'Manchester' is not the ONS GSS code" in err
+    assert "--as-of 31/03/2017 is not an ISO date" in err and "entries_weeks must be at least 1" in err

@@ -191,12 +191,21 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
         return None
 
 
-def _check_arguments(la_code: str, entries_weeks: int) -> None:
+def argument_problems(la_code: str, entries_weeks: int) -> list[str]:
+    """What is wrong with the import's settings (the command line lists them all at once)."""
+    problems = []
     if la_code not in geo.local_authorities().index:
-        raise ValueError(f"--la / la_code {la_code!r} is not the ONS GSS code of an English upper-tier local authority "
-                         "(e.g. E08000003 for Manchester)")
+        problems.append(f"--la / la_code {la_code!r} is not the ONS GSS code of an English upper-tier local "
+                        "authority (e.g. E08000003 for Manchester)")
     if entries_weeks < 1:
-        raise ValueError(f"--entries-weeks / entries_weeks must be at least 1, not {entries_weeks}")
+        problems.append(f"--entries-weeks / entries_weeks must be at least 1, not {entries_weeks}")
+    return problems
+
+
+def _check_arguments(la_code: str, entries_weeks: int) -> None:
+    problems = argument_problems(la_code, entries_weeks)
+    if problems:
+        raise ValueError("; ".join(problems))
 
 
 def _tidy_columns(frame: pd.DataFrame) -> pd.DataFrame:

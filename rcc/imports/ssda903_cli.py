@@ -31,13 +31,16 @@ def add_command(commands) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from rcc.data.problems import InvalidInstance
-    from rcc.imports.ssda903 import import_903, write_import
+    from rcc.imports.ssda903 import argument_problems, import_903, write_import
 
+    problems = argument_problems(args.la, args.entries_weeks)
     try:
         as_of = dt.date.fromisoformat(args.as_of)
     except ValueError:
-        print(f"rcc import-903: --as-of {args.as_of} is not an ISO date (YYYY-MM-DD, e.g. 2025-03-31)",
-              file=sys.stderr)
+        problems.append(f"--as-of {args.as_of} is not an ISO date (YYYY-MM-DD, e.g. 2025-03-31)")
+    for problem in problems:
+        print(f"rcc import-903: {problem}", file=sys.stderr)
+    if problems:
         return EXIT_INVALID
     try:
         result = import_903(args.header, args.episodes, args.la, as_of, args.entries_weeks)
