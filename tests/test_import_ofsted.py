@@ -487,3 +487,19 @@ def test_write_homes_refuses_a_result_with_errors(tmp_path):
     with pytest.raises(ValueError, match="homes.csv not written"):
         write_homes(result, tmp_path / "homes.csv")
     assert not (tmp_path / "homes.csv").exists()
+
+
+def test_supported_accommodation_settings_under_one_urn_become_one_home_each():
+    """The SA sheet lists settings under their provider's URN: two settings of SA200001 become homes
+    SA200001-1 and -2 in sheet order (said once), which the vacancies file names; a single setting keeps
+    its URN. Elsewhere a repeated URN is still an error."""
+    result = _import(sa=[_supported(), _supported(Setting_address_postcode="M20 2AA"), _supported(URN="SA200002")],
+                     vacancies="urn,vacancies\nSA200001-2,2\nSA200002,1\n")
+    assert sorted(result.homes["home_id"]) == ["SA200001-1", "SA200001-2", "SA200002"]
+    assert (_home(result, "SA200001-2")["postcode_district"], _home(result, "SA200001-2")["vacancies"]) == ("M20", 2)
+    assert _home(result, "SA200001-1")["vacancies"] == 0 and _home(result, "SA200002")["vacancies"] == 1
+    settings = [m for m in _messages(result, "warning") if "lists several settings under one URN" in m]
+    assert len(settings) == 1 and "they become homes SA200001-1, SA200001-2, …" in settings[0]
+    assert not _messages(result, "error")
+    repeated = _import(providers=[_providers(), _providers()])
+    assert any("repeats the URN of row 2; row skipped" in m for m in _messages(repeated, "error"))

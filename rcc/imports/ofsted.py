@@ -212,10 +212,18 @@ def _rows_of(frame: pd.DataFrame, label: str, layout: Layout):
     headers: dict[str, str] = {}
     for column in frame.columns:
         headers.setdefault(normalise_header(column), column)
-    for position, record in enumerate(frame.to_dict("records")):
-        cells = {name: record[column] for name, column in headers.items()}
-        if any(cells.values()):  # a blank line is no provider
-            yield ProviderRow(label, position + 2, layout, cells, headers)
+    records = [(position, {name: record[column] for name, column in headers.items()})
+               for position, record in enumerate(frame.to_dict("records"))]
+    records = [(position, cells) for position, cells in records if any(cells.values())]  # blank lines: no provider
+    urn = normalise_header(layout.urn)
+    listed = Counter(cells.get(urn, "") for _, cells in records) if layout.settings_per_urn else Counter()
+    seen: Counter = Counter()
+    for position, cells in records:
+        setting = 0
+        if listed[cells.get(urn, "")] > 1 and cells.get(urn, ""):
+            seen[cells[urn]] += 1
+            setting = seen[cells[urn]]
+        yield ProviderRow(label, position + 2, layout, cells, headers, setting)
 
 
 # --- provider rows → candidate homes --------------------------------------------------------
@@ -234,7 +242,12 @@ def _candidates(rows: list[ProviderRow],
         skips = {issue.reason for issue in issues if issue.skips}
         log.skipped.update(skips)
         if row.urn:
-            first.setdefault(row.urn, row)
+            first.setdefault(row.home_id, row)
+        if row.setting == 1:
+            log.add("urn_settings", Problem(row.label, f"lists several settings under one URN: they become homes "
+                                                       f"{row.urn}-1, {row.urn}-2, … in the order of the sheet (the "
+                                                       "vacancies file names them so)", row.number,
+                                            row.column(row.layout.urn), row.urn, severity="warning"))
         if not skips:
             candidates.append((row, home))
     return candidates, first
@@ -244,8 +257,8 @@ def _urn_issues(row: ProviderRow, first: dict[str, ProviderRow]) -> list[Issue]:
     column = row.layout.urn
     if not row.urn:
         return [Issue("urn_missing", "is empty: every home needs its Ofsted URN; row skipped", column, "", "error")]
-    if row.urn in first:
-        seen = first[row.urn]
+    if row.home_id in first:
+        seen = first[row.home_id]
         where = f"row {seen.number}" if seen.label == row.label else f"{seen.label} row {seen.number}"
         return [Issue("urn_duplicate", f"repeats the URN of {where}; row skipped", column, row.urn, "error")]
     return []
@@ -257,7 +270,7 @@ def _urn_issues(row: ProviderRow, first: dict[str, ProviderRow]) -> list[Issue]:
 def _check_vacancy_urns(given: dict[str, VacancyRow], first: dict[str, ProviderRow], candidates: list,
                         log: _Log) -> None:
     """A vacancies row must name a provider in the list; one naming a skipped row is said to be unused."""
-    homes = {row.urn for row, _ in candidates}
+    homes = {row.home_id for row, _ in candidates}
     for urn, entry in given.items():
         if urn not in first:
             log.add("vacancies_unknown_urn", Problem(entry.label, "is not a URN in the provider list", entry.row,
@@ -272,7 +285,7 @@ def _check_vacancy_urns(given: dict[str, VacancyRow], first: dict[str, ProviderR
 def _homes(candidates: list, given: dict[str, VacancyRow], log: _Log) -> tuple[list[dict], Counter]:
     homes, defaulted = [], Counter()
     for row, home in candidates:
-        entry = given.get(row.urn)
+        entry = given.get(row.home_id)
         defaults = default_values(home["setting"])
         values = {**defaults, **(entry.values if entry else {})}
         if entry and not (entry.ok and _consistent(row, home["places"], entry, values, log)):

@@ -38,6 +38,7 @@ class Layout:
     judgement: str | None = None
     flags: tuple[str, ...] = ()
     setting: str | None = None  # every row of such a sheet is this setting
+    settings_per_urn: bool = False  # rows are settings, listed under their provider's URN
 
     def headers(self) -> list[str]:
         fields = (self.urn, self.provider, self.la, self.postcode, self.places, *self.statuses, *self.types,
@@ -65,7 +66,8 @@ LAYOUTS = (
            judgement="Overall effectiveness", flags=tuple(NEED_FLAG_SPECIALISMS)),
     Layout("2025 'SA Providers' sheet (supported accommodation)", urn="URN", provider="Provider name",
            la="Setting Local Authority", postcode="Setting address postcode", places="Capacity",
-           statuses=("Registration status", "Setting status"), setting="semi_independent"),
+           statuses=("Registration status", "Setting status"), setting="semi_independent",
+           settings_per_urn=True),
     Layout("older 'Provider information' sheet", urn="URN", provider="Setting Name", la="Local Authority",
            postcode="Setting Address Postcode", places="Max Users", statuses=("Provider Status",),
            types=("Provider Type", "Provider Subtype"), codes="Provider Placement Code",

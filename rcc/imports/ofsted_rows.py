@@ -43,13 +43,19 @@ class Issue:
 
 @dataclass(frozen=True)
 class ProviderRow:
-    """One provider row: its place in the workbook and its cells keyed by normalised header."""
+    """One provider row: its place in the workbook and its cells keyed by normalised header.
+
+    ``setting`` numbers the rows of a URN that lists several settings (supported accommodation is
+    registered per provider, and each setting is its own row): the k-th becomes home ``URN-k``.
+    0 means the URN is the home.
+    """
 
     label: str
     number: int
     layout: Layout
     cells: dict[str, str]
     headers: dict[str, str]
+    setting: int = 0
 
     def text(self, header: str) -> str:
         return self.cells.get(normalise_header(header), "")
@@ -62,15 +68,19 @@ class ProviderRow:
         return self.text(self.layout.urn)
 
     @property
+    def home_id(self) -> str:
+        return f"{self.urn}-{self.setting}" if self.setting else self.urn
+
+    @property
     def key(self) -> str | None:
-        return f"urn={self.urn}" if self.urn else None
+        return f"urn={self.home_id}" if self.urn else None
 
 
 def map_row(row: ProviderRow, issues: list[Issue]) -> dict:
     """The contract fields the provider list gives, appending an issue for each cell that breaks a rule."""
     district = _district(row, issues)
     home = {
-        "home_id": row.urn,
+        "home_id": row.home_id,
         "provider": _provider(row, issues),
         "setting": _setting(row, issues),
         "la_code": _la_code(row, district, issues),
