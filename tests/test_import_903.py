@@ -180,6 +180,20 @@ def test_need_level_is_estimated_from_the_setting_family(place, need):
     assert run([child()], [episode(place=place)]).children.loc[0, "need_level"] == need
 
 
+def test_need_level_looks_through_a_temporary_move():
+    """A children's-home child on holiday (T2) is still need level 3; a child whose care began with a
+    few days elsewhere (T4) takes the level of the placement that followed; with no other placement,
+    temporary means level 1."""
+    result = run([child(), child("C2"), child("C3")], [
+        episode(decom="01/01/2024", dec="01/03/2024", place="K2"), episode(decom="01/03/2024", rne="T", place="T2"),
+        episode("C2", decom="01/10/2023", dec="05/10/2023", rne="S", place="T4"),
+        episode("C2", decom="05/10/2023", rne="P", place="K1"),
+        episode("C3", place="T3")])
+    assert dict(zip(result.children["child_id"], result.children["need_level"], strict=True)) == \
+        {"C1": 3, "C2": 4, "C3": 1}
+    assert dict(zip(result.entries["child_id"], result.entries["need_level"], strict=True)) == {"C2": 4}
+
+
 def test_overlapping_episodes_skip_the_child_and_name_both_rows():
     """Two episodes of C1 both open on the as-of date: both rows reported, C1 skipped, C2 kept."""
     result = run([child(), child("C2")], [episode(decom="01/01/2024"), episode(decom="01/02/2024", rne="P"),

@@ -13,7 +13,8 @@ an authority already holds, so this importer turns it into what rcc needs:
 
 **need_level is an estimate.** The 903 records where a child lives, not what the child needs, so the
 level is read from the setting family of the placement (the current one for the cohort, the first
-one for an entry) — the only signal the return holds. Planners should review it:
+one for an entry; through a temporary move, T0–T4, the one before it, or after it when there is none
+before) — the only signal the return holds. Planners should review it:
 
 ===================================================================  ==========
 setting_family (``reference/ssda903_place_codes.csv``)               need_level
@@ -58,7 +59,7 @@ from rcc.imports.ssda903_checks import (
     usable_rows,
     year_label,
 )
-from rcc.imports.ssda903_episodes import Setup, episode_table, header_table, home_points, setting_family
+from rcc.imports.ssda903_episodes import Setup, episode_table, header_table, home_points, usual_family
 from rcc.imports.status_quo import counts_by_value, demand_profile, status_quo_summary, status_quo_table
 
 HEADER_REQUIRED = ("CHILD", "SEX", "DOB")
@@ -70,7 +71,8 @@ NEED_LEVEL = {
     "childrens_home": 3, "residential_school": 3, "residential_other": 3,
     "secure_childrens_home": 4, "custody": 4,
 }
-NEED_LEVEL_NOTE = ("need_level is estimated from the setting family of the placement (foster, kinship, adoption, "
+NEED_LEVEL_NOTE = ("need_level is estimated from the setting family of the placement, looking through temporary "
+                   "moves to the placement before (foster, kinship, adoption, "
                    "parents, temporary, other → 1; supported accommodation, independent living → 2; children's "
                    "homes, residential schools, other residential → 3; secure children's homes, custody → 4); "
                    "the 903 holds no assessment of need, so review it")
@@ -141,8 +143,8 @@ def import_903_frames(header: pd.DataFrame, episodes: pd.DataFrame, labels: tupl
     entered, entry_skips = usable_rows(scoped[scoped["could_be_entry"]], head, faults, setup, findings, "entries")
     location_warnings(current, entered, setup, findings)
     entered = entered.sort_values(["start", "row"])
-    children = _contract_rows(current, current["child"], setup)
-    entries = _contract_rows(entered, _entry_ids(entered), setup)
+    children = _contract_rows(current, current["child"], scoped, setup)
+    entries = _contract_rows(entered, _entry_ids(entered), scoped, setup)
     status_quo = status_quo_table(current, setup)
     findings = _sorted(findings)
     return Import903(
@@ -223,8 +225,9 @@ def _missing_columns(frame: pd.DataFrame, required: tuple[str, ...], label: str)
 # --- outputs ------------------------------------------------------------------------------
 
 
-def _contract_rows(rows: pd.DataFrame, child_ids: pd.Series, setup: Setup) -> pd.DataFrame:
-    """Contract children: a known district, else the authority's centroid as lat/lon."""
+def _contract_rows(rows: pd.DataFrame, child_ids: pd.Series, episodes: pd.DataFrame, setup: Setup) -> pd.DataFrame:
+    """Contract children: a known district, else the authority's centroid as lat/lon; need level from the
+    usual placement (``episodes`` are the children's histories, to look through temporary moves)."""
     district, lat, lon = home_points(rows, setup)
     known = district.notna()
     return pd.DataFrame({
@@ -235,7 +238,7 @@ def _contract_rows(rows: pd.DataFrame, child_ids: pd.Series, setup: Setup) -> pd
         "lon": lon.where(~known).round(6).to_numpy(),
         "age": rows["age"].astype(int).to_numpy(),
         "sex": rows["sex"].to_numpy(),
-        "need_level": setting_family(rows).map(NEED_LEVEL).astype(int).to_numpy(),
+        "need_level": usual_family(rows, episodes).map(NEED_LEVEL).astype(int).to_numpy(),
         "needs": "",
         "sibling_group": "",
         "solo": "false",

@@ -91,3 +91,23 @@ def home_points(rows: pd.DataFrame, setup: Setup) -> tuple[pd.Series, pd.Series,
 def setting_family(rows: pd.DataFrame) -> pd.Series:
     """The setting family of each row's PLACE code (``reference/ssda903_place_codes.csv``)."""
     return rows["place"].map(place_codes()["setting_family"])
+
+
+def usual_family(rows: pd.DataFrame, episodes: pd.DataFrame) -> pd.Series:
+    """The setting family of each row, looking through temporary moves (T0–T4: hospital, holiday,
+    a carer's break, a few days elsewhere) to the child's placement before — or, for a child whose
+    first placement is temporary, after — so a holiday does not make a child look "standard need"."""
+    family = setting_family(rows)
+    temporary = family.eq("temporary")
+    if not temporary.any():
+        return family
+    known = episodes.assign(family=setting_family(episodes))
+    known = known.loc[known["family"].notna() & known["family"].ne("temporary") & known["start"].notna(),
+                      ["child", "start", "family"]].sort_values("start")
+    asked = rows.loc[temporary & rows["start"].notna(), ["child", "start"]].rename_axis("at").reset_index()
+    asked = asked.sort_values("start")
+    found = {direction: pd.merge_asof(asked, known, on="start", by="child", direction=direction,
+                                      allow_exact_matches=False).set_index("at")["family"]
+             for direction in ("backward", "forward")}
+    family.loc[found["backward"].index] = found["backward"].fillna(found["forward"]).fillna("temporary")
+    return family
