@@ -361,15 +361,15 @@ def _check_alongside(children: pd.DataFrame, problems: list[Problem]) -> None:
     """``solo=true`` and an ``alongside`` that lets others in contradict each other; a child
     unsuitable for every setting family can never be placed (allowed, but worth a warning)."""
     label = children.attrs["label"]
-    for index, row in children.iterrows():
-        key = _key("children", children, index)
-        if row["solo"] and row["alongside"] in ("older_only", "younger_only", "with_others"):
-            problems.append(Problem(label, "contradicts solo=true (a solo child lives with nobody)", _row(index),
-                                    "alongside", row["alongside"], key))
-        families = [row[f"suitability_{f}"] for f in FAMILIES]
-        if all(value == "unsuitable" for value in families):
-            problems.append(Problem(label, "every setting family is unsuitable, so no home can take this child",
-                                    _row(index), "suitability_supported", "unsuitable", key, severity="warning"))
+    solo = children["solo"].map(lambda value: value is True)
+    for index in children.index[solo & children["alongside"].isin(["older_only", "younger_only", "with_others"])]:
+        problems.append(Problem(label, "contradicts solo=true (a solo child lives with nobody)", _row(index),
+                                "alongside", children.at[index, "alongside"], _key("children", children, index)))
+    unsuitable = pd.concat([children[f"suitability_{f}"].eq("unsuitable") for f in FAMILIES], axis=1).all(axis=1)
+    for index in children.index[unsuitable]:
+        problems.append(Problem(label, "every setting family is unsuitable, so no home can take this child",
+                                _row(index), "suitability_supported", "unsuitable", _key("children", children, index),
+                                severity="warning"))
 
 
 # --- building the model -------------------------------------------------------------------
