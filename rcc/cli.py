@@ -75,15 +75,15 @@ def _solve(args) -> int:
     if not report.ok:
         print(f"{args.instance}: INVALID — nothing solved", file=sys.stderr)
         return EXIT_INVALID
+    flags = {"km": args.w_km, "unplaced": args.w_unplaced, "split": args.w_split, "cost": args.w_cost,
+             "not_preferred": args.w_not_preferred}
     try:
         weights = load_weights(args.weights) if args.weights else Weights()
         params = SolveParams.from_toml(args.weights) if args.weights else SolveParams()
+        weights = weights.replace(**{k: v for k, v in flags.items() if v is not None})
     except (OSError, ValueError) as exc:
         print(f"rcc solve: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    flags = {"km": args.w_km, "unplaced": args.w_unplaced, "split": args.w_split, "cost": args.w_cost,
-             "not_preferred": args.w_not_preferred}
-    weights = weights.replace(**{k: v for k, v in flags.items() if v is not None})
     flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed}
     params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
     instance = report.instance

@@ -18,4 +18,8 @@ def load_weights(path: str | Path, base: Weights | None = None) -> Weights:
     if unknown:
         raise ValueError(f"{path}: unknown [weights] key(s) {', '.join(sorted(unknown))}; "
                          f"expected {', '.join(sorted(known))}")
+    bad = [f"{key}={value!r}" for key, value in table.items()
+           if isinstance(value, bool) or not isinstance(value, int | float)]
+    if bad:
+        raise ValueError(f"{path}: [weights] {', '.join(bad)} must be a number >= 0")
     return (base or Weights()).replace(**{k: float(v) for k, v in table.items()})

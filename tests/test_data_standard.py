@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rcc.check import check_assignment, verify
-from rcc.cli import EXIT_OK, main
+from rcc.cli import EXIT_INVALID, EXIT_OK, main
 from rcc.data import read_instance, validate, write_instance
 from rcc.model import Instance, Weights
 from rcc.outputs import checked
@@ -231,3 +231,14 @@ def test_kpis_count_children_needed_today_and_preferred_settings_only_when_recor
     assert _solved("suitability-preferred-family-beats-cheaper-suitable-one").kpis["preferred_setting_pct"] == 100.0
     core = _solved("capacity-two-children-one-bed").kpis
     assert core["needed_today_placed_pct"] is None and core["preferred_setting_pct"] is None
+
+
+def test_bad_weights_are_named_input_errors_not_tracebacks(tmp_path, capsys):
+    folder, out = str(TINY / "solo-child-alone"), str(tmp_path / "out")
+    assert main(["solve", folder, "--out", out, "--w-not-preferred", "-5"]) == EXIT_INVALID
+    assert "weight not_preferred=-5.0 must be a number >= 0" in capsys.readouterr().err
+    settings = tmp_path / "w.toml"
+    settings.write_text('[weights]\nurgency_today = "x"\n')
+    assert main(["solve", folder, "--out", out, "--weights", str(settings)]) == EXIT_INVALID
+    err = capsys.readouterr().err
+    assert "w.toml: [weights] urgency_today='x' must be a number >= 0" in err and "Traceback" not in err

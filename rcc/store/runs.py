@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -83,7 +82,6 @@ class RunStore:
 
     def migrate(self) -> None:
         """Apply every Alembic migration not yet applied (a no-op on an up-to-date database)."""
-        logging.getLogger("alembic").setLevel(logging.WARNING)  # planners' logs need no "no migration" chatter
         config = Config()
         config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
         with self.engine.begin() as connection:
