@@ -2,8 +2,8 @@
 
 The importers decide what a row means and the validator decides whether the result is an instance;
 this module only joins them and shapes their outcome into what the page shows (sentences, tables,
-files). The imported tables are rendered as CSV text and read back exactly as an upload is, so an
-imported instance has passed the same checks as an uploaded one.
+files). The imported tables are turned into text cells exactly as an upload's are (``read.as_text``),
+so an imported instance has passed the same checks as an uploaded one.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pandas as pd
 
 from rcc.data import geo
 from rcc.data.problems import InvalidInstance, Problem
-from rcc.data.read import Report, read_text_table, validate_tables
+from rcc.data.read import Report, as_text, read_text_table, validate_tables
 from rcc.imports.ofsted import OfstedImport, import_ofsted
 from rcc.imports.sources import source_bytes, source_name
 from rcc.imports.ssda903 import Import903, import_903_frames, render_files
@@ -118,14 +118,8 @@ def entries_referrals(outcome: ImportOutcome) -> Instance | None:
 
 
 def _validate_tables(children: pd.DataFrame, homes: pd.DataFrame, name: str) -> Report:
-    problems: list[Problem] = []
-    raw = {}
-    for table, frame in (("children", children), ("homes", homes)):
-        label = f"{table}.csv"
-        text = read_text_table(io.StringIO(frame.to_csv(index=False)), label, problems)
-        if text is not None:
-            raw[table] = (label, text)
-    return validate_tables(raw, name=name, problems=problems)
+    raw = {table: (f"{table}.csv", as_text(frame)) for table, frame in (("children", children), ("homes", homes))}
+    return validate_tables(raw, name=name)
 
 
 def refusal(outcome: ImportOutcome) -> str | None:

@@ -110,7 +110,7 @@ def _begin(args):
 def _demand_report(path: str, instance):
     """The referrals in ``path`` (a children table), validated by the contract beside ``instance``'s homes."""
     from rcc.data.problems import Problem
-    from rcc.data.read import Report, read_text_table, validate_tables
+    from rcc.data.read import Report, as_text, read_text_table, validate_tables
     from rcc.data.write import instance_tables
 
     name = Path(path).name
@@ -120,7 +120,7 @@ def _demand_report(path: str, instance):
     children = read_text_table(path, name, problems)
     if children is None:
         return Report(path, None, problems)
-    homes = instance_tables(instance)["homes"].astype(str)
+    homes = as_text(instance_tables(instance)["homes"])
     return validate_tables({"children": (name, children), "homes": ("homes", homes)},
                            name=f"{instance.name} demand", problems=problems, source=path)
 
