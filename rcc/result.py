@@ -44,10 +44,12 @@ class Result:
     runtime_s: float = 0.0
     seed: int | None = None
     message: str = ""
+    stats: Mapping[str, float] = field(default_factory=dict)  # how the solver got there, for benchmarks
 
     def __post_init__(self):
         object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
         object.__setattr__(self, "terms", MappingProxyType(dict(self.terms)))
+        object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
 
     @property
     def gap(self) -> float | None:

@@ -41,6 +41,7 @@ from rcc.result import Result, Status
 from rcc.solver.candidates import age_totals, alongside_rules, candidate_pairs, separated_rows, sibling_rows
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
+from rcc.solver.lp import LpRelaxation, lp_relaxation
 from rcc.solver.objective import SCALE, assignment_terms, unplaced_penalties
 from rcc.solver.repair import repaired_flow
 
@@ -57,6 +58,7 @@ class SolveParams:
     workers: int = 2
     seed: int = 0
     relative_gap: float = 0.0
+    lp_guide: bool = True  # the LP relaxation's bound, shortlist and pruning (``rcc.solver.lp``)
     cpsat: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
@@ -280,18 +282,21 @@ class PlacementModel:
 class _Progress(cp_model.CpSolverSolutionCallback):
     """Relays (objective £, bound £, elapsed s) whenever a better solution or bound is found.
 
-    Starts from the hint's objective so a page can show a bound rising toward it even before
-    CP-SAT reports its own first solution.
+    Starts from the best start's objective and the best proven bound so a page can show the
+    bound rising toward the plan even before CP-SAT reports anything. A model restricted to a
+    shortlist of pairs finds plans for the whole instance but no bound for it: ``proves`` is False.
     """
 
-    def __init__(self, report: Progress, started: float, objective: float = math.inf):
+    def __init__(self, report: Progress, started: float, objective: float = math.inf, bound: float = -math.inf):
         super().__init__()
         self._report, self._started = report, started
-        self._objective, self._bound = objective, -math.inf
+        self._objective, self._bound = objective, bound
+        self.proves = True
 
     def on_solution_callback(self):
-        self._objective = self.objective_value / SCALE
-        self._bound = max(self._bound, self.best_objective_bound / SCALE)
+        self._objective = min(self._objective, self.objective_value / SCALE)
+        if self.proves:
+            self._bound = max(self._bound, self.best_objective_bound / SCALE)
         self._emit()
 
     def on_bound(self, bound: float):
@@ -331,13 +336,86 @@ def _configure(solver: cp_model.CpSolver, params: SolveParams) -> None:
 
 
 def _best_start(instance: Instance, weights: Weights, pairs: pd.DataFrame, greedy: Result,
-                relaxed: Mapping[str, str | None]) -> tuple[str, Mapping[str, str | None], float]:
-    """(label, assignment, objective) of the better of the status quo and the repaired relaxation."""
-    repaired = repaired_flow(instance, weights, pairs, dict(relaxed))
-    repaired_objective = sum(assignment_terms(instance, weights, pairs, repaired).values())
-    if repaired_objective < greedy.objective:
-        return "repaired relaxation", repaired, repaired_objective
-    return "status quo", greedy.assignment, greedy.objective
+                relaxed: Mapping[str, str | None]) -> _Plan:
+    """The better of the status quo and the repaired relaxation."""
+    repaired = _Plan.of("repaired relaxation", instance, weights, pairs, repaired_flow(instance, weights, pairs,
+                                                                                   dict(relaxed)))
+    if repaired.objective < greedy.objective:
+        return repaired
+    return _Plan("status quo", greedy.assignment, greedy.objective)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A complete assignment that keeps every rule, where it came from, and its exact objective."""
+
+    label: str
+    assignment: Mapping[str, str | None]
+    objective: float
+
+    @classmethod
+    def of(cls, label: str, instance: Instance, weights: Weights, pairs: pd.DataFrame,
+           assignment: Mapping[str, str | None]) -> _Plan:
+        return cls(label, assignment, sum(assignment_terms(instance, weights, pairs, assignment).values()))
+
+
+# The LP-guided stage (measured in benchmarks/FINDINGS.md): the LP may take up to half the time
+# limit; CP-SAT then looks for a plan among each child's 4, then 16, best pairs by reduced cost,
+# before the whole (safely pruned) model; each gets an equal share of what is left. The whole model
+# is searched only if CP-SAT can presolve it in a third of the time left; otherwise the shortlists
+# share all of it.
+LP_SHARE = 0.5
+SHORTLISTS = (4, 16)  # pairs per child
+WHOLE_MODEL_PAIRS_PER_SECOND = 3_000  # CP-SAT presolved 181,275 pairs in ~21 s: a third of the time at most
+
+
+def _run(built: PlacementModel, params: SolveParams, time_limit: float,
+         relay: _Progress | None) -> tuple[int, cp_model.CpSolver]:
+    solver = cp_model.CpSolver()
+    _configure(solver, params)
+    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    if relay and relay.proves:
+        solver.best_bound_callback = relay.on_bound
+    return solver.solve(built.model, relay), solver
+
+
+def _shortlists(instance: Instance, weights: Weights, params: SolveParams, pairs: pd.DataFrame, lp: LpRelaxation,
+                best: _Plan, hint: Mapping[str, str | None] | None, relay: _Progress | None,
+                left: Callable[[], float], whole: bool) -> tuple[_Plan, np.ndarray, bool]:
+    """CP-SAT on each child's few best pairs by reduced cost, then on more of them.
+
+    Returns the best plan, the pairs worth keeping against it (``LpRelaxation.worth_keeping``)
+    and whether it is proven optimal: a shortlist's optimum is the optimum when no pair worth
+    keeping lies outside the shortlist. Each stage gets an equal share of the time left with the
+    whole pruned model, if that comes after them (``whole``).
+    """
+    children = pairs["child"].to_numpy()
+    keep = lp.worth_keeping(best.objective)
+    tried = np.zeros(len(pairs), bool)
+    if relay:
+        relay.proves = False  # a shortlist's bound is not one on the whole instance
+    for stage, per_child in enumerate(SHORTLISTS):
+        listed = lp.shortlist(children, per_child) & keep
+        if (listed == tried).all():
+            continue
+        tried = listed
+        model = PlacementModel(instance, weights, pairs[listed].reset_index(drop=True))
+        start = best.assignment if stage else hint  # the first stage is not held near a poor start
+        if start:
+            model.hint(start)
+        code, solver = _run(model, params, left() / (len(SHORTLISTS) - stage + whole), relay)
+        log.info("LP shortlist of %d pairs per child (%d pairs): %s, %.2f", per_child, listed.sum(),
+                 solver.status_name(code), solver.objective_value / SCALE)
+        if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = _Plan.of(f"LP shortlist of {per_child} pairs per child", instance, weights, pairs,
+                             model.assignment(solver.boolean_value))
+            best = found if found.objective < best.objective else best
+            keep = lp.worth_keeping(best.objective)
+        if code == cp_model.OPTIMAL and not (keep & ~listed).any():
+            return best, keep, True
+    if relay:
+        relay.proves = True
+    return best, keep, False
 
 
 def solve(
@@ -351,69 +429,106 @@ def solve(
 ) -> Result:
     """Solve ``instance`` exactly (within ``params.time_limit``) and return a ``Result``.
 
+    Four steps, each of which keeps what the one before proved:
+
+    1. The status quo (greedy) and the repaired min-cost-flow relaxation: a plan and a bound in
+       milliseconds to seconds; the better plan is returned if nothing better is found.
+    2. Unless ``params.lp_guide`` is off or matches are pinned: the LP relaxation (``rcc.solver.lp``),
+       a far better bound; CP-SAT on each child's shortlist of pairs by reduced cost, a near-optimal
+       plan fast; then reduced-cost pruning against the best plan so far. If a shortlist's optimum
+       is proven and no pair that survived pruning lies outside it, that optimum is the optimum.
+    3. CP-SAT on every pair that survived pruning, for the time left, if it can presolve them in
+       time (at 1,000 children it cannot in 30 s, and the shortlists get the whole budget).
+    4. The best plan, its exact objective and the best proven bound.
+
     ``hint`` is a previous assignment (e.g. to re-solve after an edit), ``"greedy"`` or ``None``;
-    pairs of a hint that are not feasible here are ignored. No hint is the default: measured on
-    generated regions (benchmarks/FINDINGS.md), a hint holds CP-SAT's search near it — at 1,000
-    children a greedy hint ended 38% above the optimum in 60 s and a repaired-relaxation hint 21%,
-    against 1.6% without — while CP-SAT's LP worker finds far better solutions on its own, given
-    time. Both starts are still computed (in milliseconds to seconds) and the better of them is
-    returned whenever CP-SAT has nothing better when time runs out.
+    pairs of a hint that are not feasible here are ignored. No hint is the default, and step 3 is
+    not warm-started from step 2's plan: a hint holds CP-SAT's search near it (at 1,000 children a
+    greedy hint ended 38% above the optimum in 60 s, against 1.6% without; at 200 children the
+    shortlists' plan, 0.9% above the optimum, as a hint made the proof take 13 s instead of 3 s).
     ``pins`` fixes matches (``child_id → home_id``, or ``None`` for "leave unplaced").
     The returned objective and terms are recomputed exactly from the assignment; the caller
-    re-checks them with ``rcc.check.verify``.
+    re-checks them with ``rcc.check.verify``. ``stats`` says how many pairs the pruning kept.
     """
     weights = weights or Weights()
     params = params or SolveParams()
     started = time.perf_counter()
     pairs = candidate_pairs(instance, weights) if pairs is None else pairs
-    built = PlacementModel(instance, weights, pairs, pins)
+
+    def left() -> float:
+        return params.time_limit - (time.perf_counter() - started)
+
+    relaxation_bound, relaxed = flow_relaxation(instance, weights, pairs)
+    greedy = None if pins else solve_greedy(instance, weights, pairs)  # neither start knows of pins
+    best = _best_start(instance, weights, pairs, greedy, relaxed) if greedy else None
+    if hint == "greedy":
+        hint = greedy.assignment if greedy else None
+    known_bound = relaxation_bound
+    stats: dict[str, float] = {"pairs": len(pairs)}
+    relay = _Progress(progress, started, best.objective if best else math.inf, known_bound) if progress else None
+
+    model_pairs = pairs
+    lp = lp_relaxation(instance, weights, pairs, LP_SHARE * params.time_limit) if params.lp_guide and not pins else None
+    if lp:
+        known_bound = max(known_bound, lp.bound)
+        if relay:
+            relay.on_bound(SCALE * known_bound)
+        whole = lp.worth_keeping(best.objective).sum() <= WHOLE_MODEL_PAIRS_PER_SECOND * left()
+        best, keep, proven = _shortlists(instance, weights, params, pairs, lp, best, hint, relay, left, whole)
+        stats.update(lp_bound=lp.bound, lp_s=lp.seconds, pairs_kept=int(keep.sum()))
+        if proven:
+            return _result(Status.OPTIMAL, instance, weights, pairs, best, best.objective, started, params, stats,
+                           "proven on an LP shortlist: reduced-cost pruning kept no pair outside it")
+        if not whole:
+            status = Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
+            return _result(status, instance, weights, pairs, best, known_bound, started, params, stats,
+                           f"the {best.label}'s plan: too little time left to search all {keep.sum():,} pairs "
+                           "that survived pruning")
+        model_pairs = pairs[keep].reset_index(drop=True)
+
+    built = PlacementModel(instance, weights, model_pairs, pins)
     if built.infeasible_pins:
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=time.perf_counter() - started, seed=params.seed,
                       message="; ".join(built.infeasible_pins))
-    relaxation_bound, relaxed = flow_relaxation(instance, weights, pairs)
-    greedy = None if pins else solve_greedy(instance, weights, pairs)  # neither start knows of pins
-    fallback = None if pins else _best_start(instance, weights, pairs, greedy, relaxed)
-    if hint == "greedy":
-        hint = greedy.assignment if greedy else None
     if hint:
         built.hint(hint)
-    solver = cp_model.CpSolver()
-    _configure(solver, params)
-    remaining = max(0.01, params.time_limit - (time.perf_counter() - started))
-    solver.parameters.max_time_in_seconds = remaining
-    relay = None
-    if progress:
-        relay = _Progress(progress, started, fallback[2] if fallback else math.inf)
-        solver.best_bound_callback = relay.on_bound
-    code = solver.solve(built.model, relay)
-    runtime = time.perf_counter() - started
-    log.info("cp-sat %s in %.2fs: objective %.2f, bound %.2f", solver.status_name(code), runtime,
+    remaining = max(0.01, left())
+    code, solver = _run(built, params, remaining, relay)
+    log.info("cp-sat %s in %.2fs: objective %.2f, bound %.2f", solver.status_name(code),
+             time.perf_counter() - started,
              solver.objective_value / SCALE if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else float("nan"),
              solver.best_objective_bound / SCALE)
 
+    if code == cp_model.INFEASIBLE:
+        return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
+                      runtime_s=time.perf_counter() - started, seed=params.seed,
+                      message="the pinned matches cannot all hold")
     message = ""
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assignment = built.assignment(solver.boolean_value)
+        found = _Plan.of("CP-SAT", instance, weights, pairs, built.assignment(solver.boolean_value))
         status = Status.OPTIMAL if code == cp_model.OPTIMAL else (
             Status.TIME_LIMIT if solver.wall_time >= 0.95 * remaining else Status.FEASIBLE)
-    elif code == cp_model.INFEASIBLE:
-        return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
-                      runtime_s=runtime, seed=params.seed, message="the pinned matches cannot all hold")
-    elif fallback:  # no solution in time: the better start, which keeps every rule
-        assignment, status, message = fallback[1], Status.TIME_LIMIT, f"no CP-SAT solution in time: {fallback[0]}"
+        if best and status is not Status.OPTIMAL and best.objective < found.objective:
+            message = f"CP-SAT's best was worse than the {best.label} when time ran out: {best.label} returned"
+        else:
+            best = found
+    elif best:  # no solution in time: the best start, which keeps every rule
+        status, message = Status.TIME_LIMIT, f"no CP-SAT solution in time: {best.label}"
     else:
-        return Result(Status.ERROR, "cp-sat", {c.child_id: None for c in instance.children}, runtime_s=runtime,
-                      seed=params.seed, message=f"CP-SAT ended with {solver.status_name(code)} and no solution")
-    terms = assignment_terms(instance, weights, pairs, assignment)
+        return Result(Status.ERROR, "cp-sat", {c.child_id: None for c in instance.children},
+                      runtime_s=time.perf_counter() - started, seed=params.seed,
+                      message=f"CP-SAT ended with {solver.status_name(code)} and no solution")
+    # CP-SAT's bound on a pruned model is one on the whole: the pruning keeps every pair of any
+    # plan cheaper than the incumbent, and the incumbent itself.
+    bound = (min(best.objective, solver.best_objective_bound / SCALE) if code == cp_model.OPTIMAL
+             else max(solver.best_objective_bound / SCALE, known_bound))
+    return _result(status, instance, weights, pairs, best, bound, started, params, stats, message)
+
+
+def _result(status: Status, instance: Instance, weights: Weights, pairs: pd.DataFrame, plan: _Plan, bound: float,
+            started: float, params: SolveParams, stats: Mapping[str, float], message: str) -> Result:
+    terms = assignment_terms(instance, weights, pairs, plan.assignment)
     objective = sum(terms.values())
-    if fallback and status is not Status.OPTIMAL and fallback[2] < objective:
-        label, assignment, objective = fallback
-        terms = assignment_terms(instance, weights, pairs, assignment)
-        message = f"CP-SAT's best was worse than the {label} when time ran out: {label} returned"
-    if code == cp_model.OPTIMAL:
-        bound = min(objective, solver.best_objective_bound / SCALE)
-    else:  # the flow relaxation's bound is proven too, and better than CP-SAT's before its first LP
-        bound = max(solver.best_objective_bound / SCALE, relaxation_bound)
-    return Result(status, "cp-sat", assignment, objective=objective, bound=bound, terms=terms,
-                  runtime_s=runtime, seed=params.seed, message=message)
+    return Result(status, "cp-sat", plan.assignment, objective=objective, bound=min(bound, objective), terms=terms,
+                  runtime_s=time.perf_counter() - started, seed=params.seed, message=message, stats=stats)

@@ -147,21 +147,27 @@ class HighsModel:
             paid = self._new_var(self.weights.cost * self.instance.homes[home].weekly_cost, False, most)
             self.rows.add(list(rows) + [paid], [1.0] * len(rows) + [-1.0], upper=booked)
 
-    def solve(self, time_limit: float, relative_gap: float) -> tuple[dict[str, str | None] | None, Status, float, str]:
-        """(assignment or None if HiGHS found none, status, proven bound £/week, message)."""
+    def objective(self) -> tuple[np.ndarray, Bounds]:
+        """The objective coefficients (£/week) and bounds of every variable.
+
+        A last variable fixed at 1 carries the constant (every child's unplaced penalty), so HiGHS's
+        relative gap — its stopping rule — is measured on the whole objective, as rcc's is.
+        """
         unbooked_cost = np.where(self._booked[self._homes], 0.0, self.pairs["cost_term"].to_numpy())
         penalty = unplaced_penalties(self.instance, self.weights)
         pair_cost = (unbooked_cost + self.pairs["km_term"].to_numpy() + self.pairs["pref_term"].to_numpy()
                      - penalty[self._children])
-        # A last variable fixed at 1 carries the constant (every child's unplaced penalty), so HiGHS's
-        # relative gap — its stopping rule — is measured on the whole objective, as rcc's is.
-        offset = penalty.sum()
-        c = np.concatenate([pair_cost, np.array(self.cost, float), [offset]])
-        integrality = np.concatenate([np.ones(self.n_pairs), np.array(self.binary, float), [0]])
+        c = np.concatenate([pair_cost, np.array(self.cost, float), [penalty.sum()]])
         lower = np.concatenate([np.zeros(len(c) - 1), [1]])
         upper = np.concatenate([np.ones(self.n_pairs), np.array(self.upper, float), [1]])
+        return c, Bounds(lower, upper)
+
+    def solve(self, time_limit: float, relative_gap: float) -> tuple[dict[str, str | None] | None, Status, float, str]:
+        """(assignment or None if HiGHS found none, status, proven bound £/week, message)."""
+        c, bounds = self.objective()
+        integrality = np.concatenate([np.ones(self.n_pairs), np.array(self.binary, float), [0]])
         res = milp(
-            c, integrality=integrality, bounds=Bounds(lower, upper),
+            c, integrality=integrality, bounds=bounds,
             constraints=[self.rows.constraint(len(c))] if self.rows.lower else None,
             options={"time_limit": max(0.01, time_limit), "mip_rel_gap": relative_gap, "disp": False},
         )

@@ -1,0 +1,100 @@
+"""The LP relaxation of the whole contract: a proven bound, a shortlist, and pairs that can never pay.
+
+The exact model's LP (the HiGHS baseline's rows with the integrality dropped, solved by HiGHS's
+dual simplex through ``scipy.optimize.linprog``) is nearly integral on generated regions: at 1,000
+children 834 of 1,000 children sit wholly in one home and 210 of 181,275 pairs are fractional, and
+its value is within 0.6% of the optimum. Three things follow (measured in ``benchmarks/``):
+
+- its optimum is a **proven lower bound**, far above the min-cost-flow relaxation's (which drops
+  siblings, solo and who may live together: 29% below the optimum at 1,000 children);
+- its **reduced costs shortlist** each child's few homes worth trying, so CP-SAT can find a
+  near-optimal plan in a model a fraction of the size;
+- they also prune **safely** (reduced-cost fixing): every plan ``x`` satisfies
+  ``cost(x) ≥ LP + Σ d_j x_j`` with ``d_j ≥ 0`` the reduced cost of pair ``j``, so once a plan
+  costing ``incumbent`` is known, a pair with ``LP + d_j > incumbent`` is in no better plan.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linprog
+from scipy.sparse import csr_array, vstack
+
+from rcc.model import Instance, Weights
+from rcc.solver.highs import HighsModel
+
+
+def tolerance(value: float) -> float:
+    """£ kept in hand against HiGHS's 1e-7 feasibility tolerances before a bound or pruning is trusted."""
+    return 1.0 + 1e-6 * abs(value)
+
+
+@dataclass(frozen=True)
+class LpRelaxation:
+    """The LP optimum of one instance, per row of the ``pairs`` it was built from."""
+
+    bound: float  # £/week, proven: the LP optimum less ``tolerance``
+    values: np.ndarray  # each pair's LP value
+    reduced_costs: np.ndarray  # each pair's reduced cost, £/week (≥ 0: the LP minimises)
+    seconds: float
+
+    def worth_keeping(self, incumbent: float) -> np.ndarray:
+        """The pairs a plan cheaper than ``incumbent`` (£/week) may use: ``bound + d_j ≤ incumbent``.
+
+        The incumbent's own pairs always pass (its cost is at least ``LP + Σ`` of their ``d_j``).
+        """
+        return self.reduced_costs <= incumbent - self.bound + tolerance(incumbent)
+
+    def shortlist(self, children: np.ndarray, per_child: int) -> np.ndarray:
+        """Each child's ``per_child`` pairs of smallest reduced cost, and every pair the LP uses.
+
+        ``children`` is the pairs' child column. A heuristic choice of where to look first, never
+        a proof: the pruning above decides what may be left out for good.
+        """
+        order = np.lexsort((self.reduced_costs, children))
+        starts = np.searchsorted(children[order], children[order], side="left")
+        rank = np.arange(len(order)) - starts
+        chosen = np.zeros(len(order), bool)
+        chosen[order[rank < per_child]] = True
+        return chosen | (self.values > 1e-6)
+
+
+def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame,
+                  time_limit: float) -> LpRelaxation | None:
+    """Solve the exact model's LP relaxation; ``None`` if HiGHS does not finish in ``time_limit``
+    seconds (the caller then carries on without it)."""
+    started = time.perf_counter()
+    if pairs.empty:
+        return None
+    model = HighsModel(instance, weights, pairs)
+    c, bounds = model.objective()
+    rows = model.rows.constraint(len(c))
+    matrix, lower, upper = csr_array(rows.A), rows.lb, rows.ub
+    equal = lower == upper
+    above, below = np.isfinite(lower) & ~equal, np.isfinite(upper) & ~equal
+    remaining = time_limit - (time.perf_counter() - started)
+    if remaining <= 0:
+        return None
+    res = linprog(
+        c,
+        A_ub=_stack(matrix[below], -matrix[above]), b_ub=np.concatenate([upper[below], -lower[above]]),
+        A_eq=matrix[equal] if equal.any() else None, b_eq=lower[equal] if equal.any() else None,
+        bounds=np.column_stack([bounds.lb, bounds.ub]),
+        method="highs-ds", options={"time_limit": remaining, "disp": False},
+    )
+    if res.status != 0:
+        return None
+    n = model.n_pairs
+    return LpRelaxation(bound=res.fun - tolerance(res.fun), values=res.x[:n],
+                        reduced_costs=np.maximum(res.lower.marginals[:n], 0.0),
+                        seconds=time.perf_counter() - started)
+
+
+def _stack(top: csr_array, bottom: csr_array) -> csr_array | None:
+    if top.shape[0] + bottom.shape[0] == 0:
+        return None
+    return vstack([top, bottom], format="csr")
