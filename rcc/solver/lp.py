@@ -55,46 +55,50 @@ class LpRelaxation:
         ``children`` is the pairs' child column. A heuristic choice of where to look first, never
         a proof: the pruning above decides what may be left out for good.
         """
-        order = np.lexsort((self.reduced_costs, children))
-        starts = np.searchsorted(children[order], children[order], side="left")
-        rank = np.arange(len(order)) - starts
-        chosen = np.zeros(len(order), bool)
-        chosen[order[rank < per_child]] = True
-        return chosen | (self.values > 1e-6)
+        return _cheapest(children, self.reduced_costs, per_child) | (self.values > 1e-6)
 
 
-def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame,
-                  time_limit: float) -> LpRelaxation | None:
+def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, time_limit: float) -> LpRelaxation | None:
     """Solve the exact model's LP relaxation; ``None`` if HiGHS does not finish in ``time_limit``
     seconds (the caller then carries on without it)."""
     started = time.perf_counter()
     if pairs.empty:
         return None
-    model = HighsModel(instance, weights, pairs)
+    solved = _solve(HighsModel(instance, weights, pairs), time_limit - (time.perf_counter() - started))
+    if solved is None:
+        return None
+    value, x, reduced = solved
+    n = len(pairs)
+    return LpRelaxation(bound=value - tolerance(value), values=x[:n], reduced_costs=np.maximum(reduced[:n], 0.0),
+                        seconds=time.perf_counter() - started)
+
+
+def _solve(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """(LP optimum £/week, every variable's value, every variable's reduced cost at its lower bound)."""
+    if time_limit <= 0:
+        return None
     c, bounds = model.objective()
     rows = model.rows.constraint(len(c))
     matrix, lower, upper = csr_array(rows.A), rows.lb, rows.ub
     equal = lower == upper
     above, below = np.isfinite(lower) & ~equal, np.isfinite(upper) & ~equal
-    remaining = time_limit - (time.perf_counter() - started)
-    if remaining <= 0:
-        return None
     res = linprog(
         c,
-        A_ub=_stack(matrix[below], -matrix[above]), b_ub=np.concatenate([upper[below], -lower[above]]),
+        A_ub=vstack([matrix[below], -matrix[above]], format="csr") if (below | above).any() else None,
+        b_ub=np.concatenate([upper[below], -lower[above]]) if (below | above).any() else None,
         A_eq=matrix[equal] if equal.any() else None, b_eq=lower[equal] if equal.any() else None,
         bounds=np.column_stack([bounds.lb, bounds.ub]),
-        method="highs-ds", options={"time_limit": remaining, "disp": False},
+        method="highs-ds", options={"time_limit": time_limit, "disp": False},
     )
     if res.status != 0:
         return None
-    n = model.n_pairs
-    return LpRelaxation(bound=res.fun - tolerance(res.fun), values=res.x[:n],
-                        reduced_costs=np.maximum(res.lower.marginals[:n], 0.0),
-                        seconds=time.perf_counter() - started)
+    return res.fun, res.x, res.lower.marginals
 
 
-def _stack(top: csr_array, bottom: csr_array) -> csr_array | None:
-    if top.shape[0] + bottom.shape[0] == 0:
-        return None
-    return vstack([top, bottom], format="csr")
+def _cheapest(children: np.ndarray, cost: np.ndarray, per_child: int) -> np.ndarray:
+    """Each child's ``per_child`` rows of least ``cost`` (``children``: the pairs' child column)."""
+    order = np.lexsort((cost, children))
+    starts = np.searchsorted(children[order], children[order], side="left")
+    chosen = np.zeros(len(order), bool)
+    chosen[order[np.arange(len(order)) - starts < per_child]] = True
+    return chosen
