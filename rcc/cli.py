@@ -84,7 +84,8 @@ def _solve(args) -> int:
     except (OSError, ValueError) as exc:
         print(f"rcc solve: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed}
+    flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed,
+             "lp_guide": False if args.no_lp else None}
     params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
     instance = report.instance
     pairs = candidate_pairs(instance, weights)
@@ -282,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="£ when a child goes to a suitable but not preferred setting family (default 1000)")
     solve.add_argument("--db", help="run store: SQLAlchemy URL (default $RCC_DATABASE_URL or sqlite:///var/rcc.db)")
     solve.add_argument("--greedy", action="store_true", help="use the one-child-at-a-time status quo instead")
+    solve.add_argument("--no-lp", action="store_true",
+                       help="skip the LP relaxation stage (its bound, shortlists and pruning): CP-SAT alone")
     solve.add_argument("--hint-greedy", action="store_true",
                        help="warm-start CP-SAT from the greedy solution (measured slower on large regions)")
     solve.set_defaults(run=_solve)

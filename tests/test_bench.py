@@ -44,6 +44,7 @@ def test_small_families_finish_with_every_solver_checked(tmp_path):
         assert row["relaxation_bound"] <= row["rcc_objective"] + 0.01 * row["children"]
         assert row["bound"] <= row["rcc_objective"] <= row["greedy_objective"]
         assert row["highs_objective"] >= row["bound"] - 0.01 * row["children"]
+        assert 0 < row["pairs_kept"] <= row["pairs"]
     assert rows[1]["rcc_objective"] == pytest.approx(6100.0) and rows[1]["highs_reached"]
     text = render(rows, QUICK, "rcc bench run")
     assert "| north-east-60 | 60 |" in text and "| orlib | 100 |" in text and "not finished" not in text

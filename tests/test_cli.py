@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from rcc.cli import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, main
+from rcc.solver import cpsat
 from tests.conftest import FIXTURES
 
 TINY = FIXTURES / "tiny"
@@ -67,6 +68,20 @@ def test_weight_flags_and_toml_change_the_objective(tmp_path):
     assert json.loads((tmp_path / "b" / "summary.json").read_text())["objective"] == pytest.approx(200.0)
 
 
+def test_no_lp_flag_and_toml_setting_reach_the_solver(tmp_path, monkeypatch):
+    """--no-lp (or ``lp_guide = false`` under [solver]) runs CP-SAT alone; the optimum is the same."""
+    seen = []
+    real = cpsat.solve
+    monkeypatch.setattr(cpsat, "solve", lambda *a, **k: seen.append(a[2].lp_guide) or real(*a, **k))
+    folder = str(TINY / "capacity-two-children-one-bed")
+    toml = tmp_path / "w.toml"
+    toml.write_text("[solver]\nlp_guide = false\n")
+    for n, extra in enumerate([[], ["--no-lp"], ["--weights", str(toml)]]):
+        assert main(["solve", folder, "--out", str(tmp_path / str(n)), *extra]) == EXIT_OK
+        assert json.loads((tmp_path / str(n) / "summary.json").read_text())["status"] == "optimal"
+    assert seen == [True, False, False]
+
+
 def test_bad_weights_file_is_invalid_input(tmp_path, capsys):
     """A misspelt weight is named and exits 2."""
     toml = tmp_path / "w.toml"
@@ -87,7 +102,6 @@ def test_solve_refuses_invalid_input_and_writes_nothing(tmp_path, capsys):
 
 def test_internal_error_exits_1_with_a_logged_traceback(tmp_path, monkeypatch, caplog):
     """A bug inside the solver is exit 1, logged for the scheduler, not a crash."""
-    import rcc.solver.cpsat as cpsat
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

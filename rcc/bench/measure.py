@@ -59,6 +59,11 @@ def _outcomes(prefix: str, instance, result: Result) -> dict:
     }
 
 
+def _pruning(result: Result, pairs: int) -> dict:
+    """Pairs left after reduced-cost pruning (all of them when the LP stage did not run) and the LP's time."""
+    return {"pairs_kept": result.stats.get("pairs_kept", pairs), "lp_s": result.stats.get("lp_s")}
+
+
 def measure_instance(instance, limits: Limits, emit: Callable[[dict], None]) -> None:
     """Run every stage on one instance, emitting each stage's figures as soon as it has them."""
     emit({"stage": "candidates", "children": len(instance.children), "homes": len(instance.homes),
@@ -78,7 +83,8 @@ def measure_instance(instance, limits: Limits, emit: Callable[[dict], None]) -> 
 
     exact = solve(instance, params=SolveParams(time_limit=limits.time_limit, workers=limits.workers), pairs=pairs)
     emit({"stage": "highs", "status": exact.status.value, "bound": exact.bound, "gap": exact.gap,
-          "seconds": exact.runtime_s, "peak_mb": _peak_mb(), **_outcomes("rcc", instance, exact)})
+          "seconds": exact.runtime_s, "peak_mb": _peak_mb(), **_pruning(exact, len(pairs)),
+          **_outcomes("rcc", instance, exact)})
 
     target = max(exact.gap or 0.0, OPTIMAL_GAP)
     highs = solve_highs(instance, pairs=pairs, time_limit=limits.highs_cap, relative_gap=target)
@@ -92,8 +98,8 @@ def measure_instance(instance, limits: Limits, emit: Callable[[dict], None]) -> 
 def _measure_tiny(family: Family, limits: Limits, emit: Callable[[dict], None]) -> None:
     """The rule fixtures as one row: totals, and how many optima equal the hand-computed ones."""
     folders = family.fixture_folders()
-    totals = dict.fromkeys(("children", "pairs", "seconds", "greedy_objective", "rcc_objective", "bound",
-                            "highs_s", "highs_objective"), 0.0)
+    totals = dict.fromkeys(("children", "pairs", "pairs_kept", "seconds", "greedy_objective", "rcc_objective",
+                            "bound", "highs_s", "highs_objective"), 0.0)
     optimal = matched = highs_matched = 0
     for folder in folders:
         instance = read_instance(folder)
@@ -108,12 +114,14 @@ def _measure_tiny(family: Family, limits: Limits, emit: Callable[[dict], None]) 
         matched += math.isclose(exact.objective, expected, abs_tol=1e-6)
         highs_matched += math.isclose(highs.objective, expected, abs_tol=1e-6)
         for key, value in (("children", len(instance.children)), ("pairs", len(pairs)),
+                           ("pairs_kept", _pruning(exact, len(pairs))["pairs_kept"]),
                            ("seconds", exact.runtime_s), ("greedy_objective", greedy.objective),
                            ("rcc_objective", exact.objective), ("bound", exact.bound),
                            ("highs_s", highs.runtime_s), ("highs_objective", highs.objective)):
             totals[key] += value
     n = len(folders)
     emit({"stage": "done", **totals, "children": int(totals["children"]), "pairs": int(totals["pairs"]),
+          "pairs_kept": int(totals["pairs_kept"]),
           "status": f"optimal {optimal}/{n}", "gap": 0.0 if optimal == n else None,
           "note": f"{matched}/{n} CP-SAT and {highs_matched}/{n} HiGHS optima equal the hand-computed ones",
           "highs_reached": highs_matched == n, "peak_mb": _peak_mb()})

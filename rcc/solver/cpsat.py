@@ -481,6 +481,8 @@ def solve(
         whole = lp.worth_keeping(best.objective).sum() <= WHOLE_MODEL_PAIRS_PER_SECOND * left()
         best, keep, proven = _shortlists(instance, weights, params, pairs, lp, best, hint, relay, left, whole)
         stats.update(lp_bound=lp.bound, lp_s=lp.seconds, pairs_kept=int(keep.sum()))
+        log.info("LP relaxation in %.1fs: bound %.2f; best plan %.2f (%s); pruning keeps %d of %d pairs",
+                 lp.seconds, lp.bound, best.objective, best.label, keep.sum(), len(pairs))
         if proven:
             return _result(Status.OPTIMAL, instance, weights, pairs, best, best.objective, started, params, stats,
                            "proven on an LP shortlist: reduced-cost pruning kept no pair outside it")
