@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 
 from rcc.check import verify
 from rcc.model import Instance, Weights
@@ -144,3 +144,23 @@ def test_a_shortlist_missing_the_optimum_is_not_taken_for_it(monkeypatch):
     assert result.status is Status.OPTIMAL
     assert result.objective == pytest.approx(best, abs=penny_rounding(instance))
     assert "proven on an LP shortlist" not in result.message
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_instances(max_children=7, max_homes=5))
+def test_an_lp_over_the_cheapest_pairs_guides_but_never_proves(instance):
+    """Where the whole LP is too large for the time, one over each child's cheapest pair guides
+    CP-SAT: its plan is checked, its bound stays the flow relaxation's, and nothing is called optimal."""
+    pairs = candidate_pairs(instance, Weights())
+    assume(not pairs.empty)  # no pair, no LP: CP-SAT alone proves "nobody placed"
+    best, _ = brute_force(instance)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cpsat, "LP_PAIRS_PER_SECOND", 0)
+        patch.setattr(cpsat, "GUIDE_PAIRS_PER_CHILD", 1)
+        result = solve(instance, params=SolveParams(time_limit=10, workers=1))
+    verify(result, instance)
+    flow_bound, _ = flow_relaxation(instance, Weights(), pairs)
+    assert result.objective >= best - penny_rounding(instance)
+    assert result.bound == pytest.approx(min(flow_bound, result.objective))
+    assert result.status is not Status.OPTIMAL
+    assert "pairs_kept" not in result.stats

@@ -41,7 +41,7 @@ from rcc.result import Result, Status
 from rcc.solver.candidates import age_totals, alongside_rules, candidate_pairs, separated_rows, sibling_rows
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
-from rcc.solver.lp import LpRelaxation, lp_relaxation
+from rcc.solver.lp import LpRelaxation, cheapest_pairs, lp_relaxation
 from rcc.solver.objective import SCALE, assignment_terms, unplaced_penalties
 from rcc.solver.repair import repaired_flow
 
@@ -360,14 +360,17 @@ class _Plan:
 
 
 # The LP-guided stage (measured in benchmarks/FINDINGS.md): the LP may take up to half the time
-# limit; CP-SAT then looks for a plan among each child's 4, then 16, best pairs by reduced cost,
+# left; CP-SAT then looks for a plan among each child's 4, then 16, best pairs by reduced cost,
 # before the whole (safely pruned) model; each gets an equal share of what is left. The whole model
 # is searched only if CP-SAT can presolve it in a third of the time left; otherwise the shortlists
 # share all of it.
 LP_SHARE = 0.5
 # HiGHS's dual simplex solved the LP of 181,275 pairs in 9.4 s; that of 4.7 M pairs had not finished
-# in 15 minutes. Larger LPs than this rate allows in LP_SHARE of the time limit are not started.
+# in 15 minutes. An LP larger than this rate allows in its share of the time is solved over each
+# child's GUIDE_PAIRS_PER_CHILD cheapest pairs instead: a guide to where CP-SAT looks, which proves
+# and prunes nothing (at 5,000 children: 77,635 pairs, 3.4 s).
 LP_PAIRS_PER_SECOND = 20_000
+GUIDE_PAIRS_PER_CHILD = 16
 SHORTLISTS = (4, 16)  # pairs per child
 WHOLE_MODEL_PAIRS_PER_SECOND = 3_000  # CP-SAT presolved 181,275 pairs in ~21 s: a third of the time at most
 
@@ -414,7 +417,7 @@ def _shortlists(instance: Instance, weights: Weights, params: SolveParams, pairs
                              model.assignment(solver.boolean_value))
             best = found if found.objective < best.objective else best
             keep = lp.worth_keeping(best.objective)
-        if code == cp_model.OPTIMAL and not (keep & ~listed).any():
+        if code == cp_model.OPTIMAL and lp.complete and not (keep & ~listed).any():
             return best, keep, True
     if relay:
         relay.proves = True
@@ -471,9 +474,19 @@ def solve(
     relay = _Progress(progress, started, best.objective if best else math.inf, known_bound) if progress else None
 
     model_pairs = pairs
-    lp_fits = len(pairs) <= LP_PAIRS_PER_SECOND * LP_SHARE * params.time_limit
-    lp = lp_relaxation(instance, weights, pairs, LP_SHARE * params.time_limit) if (
-        params.lp_guide and not pins and lp_fits) else None
+    lp = None
+    if params.lp_guide and not pins:
+        lp_pairs, budget = pairs, LP_SHARE * left()
+        if len(pairs) > LP_PAIRS_PER_SECOND * budget:  # too large to solve in time:
+            lp_pairs = pairs[cheapest_pairs(pairs, best.assignment, GUIDE_PAIRS_PER_CHILD)].reset_index(drop=True)
+        lp = lp_relaxation(instance, weights, lp_pairs, budget, complete=lp_pairs is pairs)
+    if lp and not lp.complete:  # its shortlists guide the search, but it proves and prunes nothing
+        best, _, _ = _shortlists(instance, weights, params, lp_pairs, lp, best, hint, relay, left, whole=False)
+        stats.update(lp_pairs=len(lp_pairs), lp_s=lp.seconds)
+        status = Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
+        return _result(status, instance, weights, pairs, best, known_bound, started, params, stats,
+                       f"the {best.label}'s plan, from an LP over each child's {GUIDE_PAIRS_PER_CHILD} cheapest "
+                       f"pairs (the whole LP of {len(pairs):,} pairs is too large for the time limit)")
     if lp:
         known_bound = max(known_bound, lp.bound)
         if relay:

@@ -17,6 +17,7 @@ its value is within 0.6% of the optimum. Three things follow (measured in ``benc
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,16 +38,20 @@ def tolerance(value: float) -> float:
 class LpRelaxation:
     """The LP optimum of one instance, per row of the ``pairs`` it was built from."""
 
-    bound: float  # £/week, proven: the LP optimum less ``tolerance``
+    bound: float  # £/week: the LP optimum less ``tolerance``, proven if ``complete``
     values: np.ndarray  # each pair's LP value
     reduced_costs: np.ndarray  # each pair's reduced cost, £/week (≥ 0: the LP minimises)
     seconds: float
+    complete: bool = True  # built over every feasible pair; else only a guide, which proves nothing
 
     def worth_keeping(self, incumbent: float) -> np.ndarray:
-        """The pairs a plan cheaper than ``incumbent`` (£/week) may use: ``bound + d_j ≤ incumbent``.
+        """The pairs a plan cheaper than ``incumbent`` (£/week) may use: ``bound + d_j ≤ incumbent``
+        (every pair, unless the LP is ``complete``).
 
         The incumbent's own pairs always pass (its cost is at least ``LP + Σ`` of their ``d_j``).
         """
+        if not self.complete:
+            return np.ones(len(self.reduced_costs), bool)
         return self.reduced_costs <= incumbent - self.bound + tolerance(incumbent)
 
     def shortlist(self, children: np.ndarray, per_child: int) -> np.ndarray:
@@ -58,9 +63,11 @@ class LpRelaxation:
         return _cheapest(children, self.reduced_costs, per_child) | (self.values > 1e-6)
 
 
-def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, time_limit: float) -> LpRelaxation | None:
-    """Solve the exact model's LP relaxation; ``None`` if HiGHS does not finish in ``time_limit``
-    seconds (the caller then carries on without it)."""
+def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, time_limit: float,
+                  complete: bool = True) -> LpRelaxation | None:
+    """Solve the exact model's LP relaxation over ``pairs``; ``None`` if HiGHS does not finish in
+    ``time_limit`` seconds (the caller then carries on without it). ``complete`` says whether
+    ``pairs`` are every feasible pair, which is what makes its bound and pruning proven."""
     started = time.perf_counter()
     if pairs.empty:
         return None
@@ -70,7 +77,17 @@ def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, tim
     value, x, reduced = solved
     n = len(pairs)
     return LpRelaxation(bound=value - tolerance(value), values=x[:n], reduced_costs=np.maximum(reduced[:n], 0.0),
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started, complete=complete)
+
+
+def cheapest_pairs(pairs: pd.DataFrame, plan: Mapping[str, str | None], per_child: int) -> np.ndarray:
+    """Each child's ``per_child`` cheapest pairs (weighted price, distance and preference), and the
+    pairs of ``plan``, so that an LP over them has at least that plan."""
+    own = pairs["cost_term"].to_numpy() + pairs["km_term"].to_numpy() + pairs["pref_term"].to_numpy()
+    chosen = {(c, h) for c, h in plan.items() if h is not None}
+    in_plan = np.fromiter(((c, h) in chosen for c, h in zip(pairs["child_id"], pairs["home_id"], strict=True)),
+                          bool, len(pairs))
+    return _cheapest(pairs["child"].to_numpy(), own, per_child) | in_plan
 
 
 def _solve(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, np.ndarray] | None:
