@@ -106,13 +106,13 @@ def test_without_time_for_the_whole_model_the_shortlists_plan_is_returned_with_t
     """When CP-SAT could not presolve the pruned model in time, the shortlists' plan comes back,
     checked, with the LP's bound (never a shortlist's own)."""
     monkeypatch.setattr(cpsat, "SHORTLISTS", (1,))
-    monkeypatch.setattr(cpsat, "WHOLE_MODEL_PAIRS_PER_SECOND", 0)
+    monkeypatch.setattr(cpsat, "PRESOLVE_PAIRS_PER_SECOND", 0)
     instance = Instance(children=tuple(child(f"C{i}", sibling_group="G") for i in range(4)),
                         homes=(home("H1"), home("H2", at=DIDSBURY), home("H3", at=BOLTON)))
     result = solve(instance, params=SolveParams(time_limit=10))
     verify(result, instance)
     assert result.status is Status.FEASIBLE
-    assert "too little time left to search all 12 pairs" in result.message
+    assert "too little time left for CP-SAT to search 12 pairs" in result.message
     assert result.bound == result.stats["lp_bound"] <= brute_force(instance)[0]
 
 

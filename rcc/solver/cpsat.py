@@ -363,7 +363,8 @@ class _Plan:
 # left; CP-SAT then looks for a plan among each child's 4, then 16, best pairs by reduced cost,
 # before the whole (safely pruned) model; each gets an equal share of what is left. The whole model
 # is searched only if CP-SAT can presolve it in a third of the time left; otherwise the shortlists
-# share all of it.
+# share all of it. Without the LP stage, a model CP-SAT could not presolve in the time left is not
+# built at all (at 27 M pairs it would not fit in memory either): the best start is returned.
 LP_SHARE = 0.5
 # HiGHS's dual simplex solved the LP of 181,275 pairs in 9.4 s; that of 4.7 M pairs had not finished
 # in 15 minutes. An LP larger than this rate allows in its share of the time is solved over each
@@ -372,7 +373,7 @@ LP_SHARE = 0.5
 LP_PAIRS_PER_SECOND = 20_000
 GUIDE_PAIRS_PER_CHILD = 16
 SHORTLISTS = (4, 16)  # pairs per child
-WHOLE_MODEL_PAIRS_PER_SECOND = 3_000  # CP-SAT presolved 181,275 pairs in ~21 s: a third of the time at most
+PRESOLVE_PAIRS_PER_SECOND = 9_000  # CP-SAT presolved 181,275 pairs in ~21 s
 
 
 def _run(built: PlacementModel, params: SolveParams, time_limit: float,
@@ -491,7 +492,7 @@ def solve(
         known_bound = max(known_bound, lp.bound)
         if relay:
             relay.on_bound(SCALE * known_bound)
-        whole = lp.worth_keeping(best.objective).sum() <= WHOLE_MODEL_PAIRS_PER_SECOND * left()
+        whole = lp.worth_keeping(best.objective).sum() <= PRESOLVE_PAIRS_PER_SECOND * left() / 3
         best, keep, proven = _shortlists(instance, weights, params, pairs, lp, best, hint, relay, left, whole)
         stats.update(lp_bound=lp.bound, lp_s=lp.seconds, pairs_kept=int(keep.sum()))
         log.info("LP relaxation in %.1fs: bound %.2f; best plan %.2f (%s); pruning keeps %d of %d pairs",
@@ -499,13 +500,12 @@ def solve(
         if proven:
             return _result(Status.OPTIMAL, instance, weights, pairs, best, best.objective, started, params, stats,
                            "proven on an LP shortlist: reduced-cost pruning kept no pair outside it")
-        if not whole:
-            status = Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
-            return _result(status, instance, weights, pairs, best, known_bound, started, params, stats,
-                           f"the {best.label}'s plan: too little time left to search all {keep.sum():,} pairs "
-                           "that survived pruning")
         model_pairs = pairs[keep].reset_index(drop=True)
 
+    if best and len(model_pairs) > PRESOLVE_PAIRS_PER_SECOND * left():  # CP-SAT could not even presolve it
+        status = Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
+        return _result(status, instance, weights, pairs, best, known_bound, started, params, stats,
+                       f"the {best.label}'s plan: too little time left for CP-SAT to search {len(model_pairs):,} pairs")
     built = PlacementModel(instance, weights, model_pairs, pins)
     if built.infeasible_pins:
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},

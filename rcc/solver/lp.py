@@ -84,10 +84,12 @@ def cheapest_pairs(pairs: pd.DataFrame, plan: Mapping[str, str | None], per_chil
     """Each child's ``per_child`` cheapest pairs (weighted price, distance and preference), and the
     pairs of ``plan``, so that an LP over them has at least that plan."""
     own = pairs["cost_term"].to_numpy() + pairs["km_term"].to_numpy() + pairs["pref_term"].to_numpy()
-    chosen = {(c, h) for c, h in plan.items() if h is not None}
-    in_plan = np.fromiter(((c, h) in chosen for c, h in zip(pairs["child_id"], pairs["home_id"], strict=True)),
-                          bool, len(pairs))
-    return _cheapest(pairs["child"].to_numpy(), own, per_child) | in_plan
+    placed = {c: h for c, h in plan.items() if h is not None}
+    children = pairs["child"].to_numpy()
+    # A child's row of the plan is the one whose home ID is the plan's: compared column-wise, not pair by pair.
+    planned_home = pairs["child_id"].map(placed).to_numpy()
+    in_plan = planned_home == pairs["home_id"].to_numpy()
+    return _cheapest(children, own, per_child) | in_plan
 
 
 def _solve(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, np.ndarray] | None:
