@@ -96,6 +96,7 @@ def summary(solve: CheckedSolve, hashes: dict[str, str] | None = None) -> dict:
         "solver": result.solver,
         "seed": result.seed,
         "message": result.message,
+        "solver_stats": dict(result.stats),  # pairs, and after pruning; the LP's bound and seconds
         "weights": dataclasses.asdict(solve.weights),
         "kpis": solve.kpis,
         "inputs": hashes or {},

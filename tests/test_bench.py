@@ -79,3 +79,11 @@ def test_bench_generate_writes_instances_that_validate(tmp_path):
     path = _manifest(tmp_path, SMALL.format(orlib=ROOT / "fixtures" / "orlib" / "assign100.txt"))
     assert main(["bench", "generate", "--manifest", str(path), "--out", str(tmp_path / "out")]) == 0
     assert main(["validate", str(tmp_path / "out" / "north-east-60")]) == 0
+
+
+def test_a_baseline_that_runs_out_of_memory_leaves_rccs_figures_standing():
+    """rcc finished; only HiGHS hit the cap: the row shows rcc's status, and the HiGHS cell says why."""
+    row = {"family": "big", "about": "x", "stage": "highs", "status": "time_limit", "children": 20000,
+           "rcc_objective": 55.0, "bound": 35.0, "gap": 0.35, "stopped": "memory cap of 16 GB reached during highs"}
+    line = next(line for line in render([row], QUICK, "rcc bench run").splitlines() if line.startswith("| big |"))
+    assert "| time limit |" in line and "**not finished**: memory cap of 16 GB reached |" in line

@@ -53,6 +53,7 @@ def test_solve_writes_assignments_and_summary_as_the_contract_says(tmp_path):
         assert key in summary
     assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(17100.0)
     assert set(summary["terms"]) == {"cost", "km", "unplaced", "split", "not_preferred"}
+    assert summary["solver_stats"]["pairs_kept"] <= summary["solver_stats"]["pairs"]
     assert set(summary["inputs"]) == {"children.csv", "homes.csv", "travel.csv"}
     assert not list(out.glob(".*.tmp")), "temporary files must not be left behind"
 

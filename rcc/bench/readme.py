@@ -45,6 +45,8 @@ def _worse(row: dict) -> str:
 
 
 def _highs(row: dict) -> str:
+    if row.get("stage") == "highs" and "stopped" in row:  # rcc finished; the baseline did not
+        return f"**not finished**: {row['stopped'].removesuffix(' during highs')}"
     if "highs_s" not in row:
         return "–"
     if row.get("highs_reached"):
@@ -54,7 +56,7 @@ def _highs(row: dict) -> str:
 
 
 def _status(row: dict) -> str:
-    if "stopped" in row:
+    if "stopped" in row and row.get("stage") != "highs":
         return f"**not finished**: {row['stopped']}"
     return row.get("status", "–").replace("_", " ")
 
