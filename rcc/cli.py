@@ -81,12 +81,12 @@ def _solve(args) -> int:
         weights = load_weights(args.weights) if args.weights else Weights()
         params = SolveParams.from_toml(args.weights) if args.weights else SolveParams()
         weights = weights.replace(**{k: v for k, v in flags.items() if v is not None})
+        flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed,
+                 "lp_guide": False if args.no_lp else None}
+        params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
     except (OSError, ValueError) as exc:
         print(f"rcc solve: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed,
-             "lp_guide": False if args.no_lp else None}
-    params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
     instance = report.instance
     pairs = candidate_pairs(instance, weights)
     print(f"{instance!r}: {len(pairs)} feasible pairs", file=sys.stderr)

@@ -83,6 +83,24 @@ def test_no_lp_flag_and_toml_setting_reach_the_solver(tmp_path, monkeypatch):
     assert seen == [True, False, False]
 
 
+@pytest.mark.parametrize(("toml", "flags", "named"), [
+    ('[solver]\ntime_limit = "abc"\n', [], "[solver] time_limit='abc' must be a number of seconds > 0"),
+    ('[solver]\nlp_guide = "maybe"\n', [], "[solver] lp_guide='maybe' must be true or false"),
+    (None, ["--time-limit", "-5", "--workers", "0"],
+     "time_limit=-5.0 must be a number of seconds > 0; workers=0 must be a whole number ≥ 1"),
+])
+def test_bad_solver_settings_are_named_input_errors(tmp_path, capsys, toml, flags, named):
+    """A wrong [solver] value or flag exits 2 naming it, before anything is solved or written."""
+    extra = list(flags)
+    if toml:
+        (tmp_path / "s.toml").write_text(toml)
+        extra += ["--weights", str(tmp_path / "s.toml")]
+    code = main(["solve", str(TINY / "solo-child-alone"), "--out", str(tmp_path / "o"), *extra])
+    assert code == EXIT_INVALID
+    assert named in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 def test_bad_weights_file_is_invalid_input(tmp_path, capsys):
     """A misspelt weight is named and exits 2."""
     toml = tmp_path / "w.toml"

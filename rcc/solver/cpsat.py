@@ -64,6 +64,19 @@ class SolveParams:
     lp_guide: bool = True  # the LP relaxation's bound, shortlist and pruning (``rcc.solver.lp``)
     cpsat: Mapping[str, object] = field(default_factory=dict)
 
+    def __post_init__(self):
+        """A wrong setting (flag or TOML) is named here, not met later as a traceback mid-solve."""
+        problems = [f"{name}={getattr(self, name)!r} {rule}" for name, ok, rule in (
+            ("time_limit", _number(self.time_limit) and self.time_limit > 0, "must be a number of seconds > 0"),
+            ("workers", _integer(self.workers) and self.workers >= 1, "must be a whole number ≥ 1"),
+            ("seed", _integer(self.seed) and self.seed >= 0, "must be a whole number ≥ 0"),
+            ("relative_gap", _number(self.relative_gap) and self.relative_gap >= 0, "must be a number ≥ 0"),
+            ("lp_guide", isinstance(self.lp_guide, bool), "must be true or false"),
+            ("cpsat", isinstance(self.cpsat, Mapping), "must be a table of CP-SAT parameters"),
+        ) if not ok]
+        if problems:
+            raise ValueError("; ".join(problems))
+
     @classmethod
     def from_toml(cls, path: str | Path) -> SolveParams:
         """Read the ``[solver]`` table (and its ``[solver.cpsat]`` sub-table) of a TOML file."""
@@ -73,7 +86,18 @@ class SolveParams:
         unknown = set(table) - known
         if unknown:
             raise ValueError(f"{path}: unknown [solver] setting(s) {', '.join(sorted(unknown))}")
-        return cls(**table)
+        try:
+            return cls(**table)
+        except ValueError as exc:
+            raise ValueError(f"{path}: [solver] {exc}") from None
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class PlacementModel:
