@@ -369,21 +369,25 @@ def _best_start(instance: Instance, weights: Weights, pairs: pd.DataFrame, greed
                                                                                    dict(relaxed)))
     if repaired.objective < greedy.objective:
         return repaired
-    return _Plan("status quo", greedy.assignment, greedy.objective)
+    return _Plan("status quo", greedy.assignment, greedy.terms)
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """A complete assignment that keeps every rule, where it came from, and its exact objective."""
+    """A complete assignment that keeps every rule, where it came from, and its exact objective terms."""
 
     label: str
     assignment: Mapping[str, str | None]
-    objective: float
+    terms: Mapping[str, float]
+
+    @property
+    def objective(self) -> float:
+        return sum(self.terms.values())
 
     @classmethod
     def of(cls, label: str, instance: Instance, weights: Weights, pairs: pd.DataFrame,
            assignment: Mapping[str, str | None]) -> _Plan:
-        return cls(label, assignment, sum(assignment_terms(instance, weights, pairs, assignment).values()))
+        return cls(label, assignment, assignment_terms(instance, weights, pairs, assignment))
 
 
 # The LP-guided stage (measured in benchmarks/FINDINGS.md): the LP may take up to half the time
@@ -492,6 +496,9 @@ def solve(
     def left() -> float:
         return params.time_limit - (time.perf_counter() - started)
 
+    def stopped() -> Status:  # a plan returned without CP-SAT's last word: was the time up?
+        return Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
+
     relaxation_bound, relaxed = flow_relaxation(instance, weights, pairs)
     greedy = None if pins else solve_greedy(instance, weights, pairs)  # neither start knows of pins
     best = _best_start(instance, weights, pairs, greedy, relaxed) if greedy else None
@@ -511,8 +518,7 @@ def solve(
     if lp and not lp.complete:  # its shortlists guide the search, but it proves and prunes nothing
         best, _, _ = _shortlists(instance, weights, params, lp_pairs, lp, best, hint, relay, left, whole=False)
         stats.update(lp_pairs=len(lp_pairs), lp_s=lp.seconds)
-        status = Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
-        return _result(status, instance, weights, pairs, best, known_bound, started, params, stats,
+        return _result(stopped(), best, known_bound, started, params, stats,
                        f"the {best.label}'s plan, from an LP over each child's {GUIDE_PAIRS_PER_CHILD} cheapest "
                        f"pairs (the whole LP of {len(pairs):,} pairs is too large for the time limit)")
     if lp:
@@ -525,13 +531,12 @@ def solve(
         log.info("LP relaxation in %.1fs: bound %.2f; best plan %.2f (%s); pruning keeps %d of %d pairs",
                  lp.seconds, lp.bound, best.objective, best.label, keep.sum(), len(pairs))
         if proven:
-            return _result(Status.OPTIMAL, instance, weights, pairs, best, best.objective, started, params, stats,
+            return _result(Status.OPTIMAL, best, best.objective, started, params, stats,
                            "proven on an LP shortlist: reduced-cost pruning kept no pair outside it")
         model_pairs = pairs[keep].reset_index(drop=True)
 
     if best and len(model_pairs) > PRESOLVE_PAIRS_PER_SECOND * left():  # CP-SAT could not even presolve it
-        status = Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
-        return _result(status, instance, weights, pairs, best, known_bound, started, params, stats,
+        return _result(stopped(), best, known_bound, started, params, stats,
                        f"the {best.label}'s plan: too little time left for CP-SAT to search {len(model_pairs):,} pairs")
     built = PlacementModel(instance, weights, model_pairs, pins)
     if built.infeasible_pins:
@@ -570,12 +575,11 @@ def solve(
     # plan cheaper than the incumbent, and the incumbent itself.
     bound = (min(best.objective, solver.best_objective_bound / SCALE) if code == cp_model.OPTIMAL
              else max(solver.best_objective_bound / SCALE, known_bound))
-    return _result(status, instance, weights, pairs, best, bound, started, params, stats, message)
+    return _result(status, best, bound, started, params, stats, message)
 
 
-def _result(status: Status, instance: Instance, weights: Weights, pairs: pd.DataFrame, plan: _Plan, bound: float,
-            started: float, params: SolveParams, stats: Mapping[str, float], message: str) -> Result:
-    terms = assignment_terms(instance, weights, pairs, plan.assignment)
-    objective = sum(terms.values())
-    return Result(status, "cp-sat", plan.assignment, objective=objective, bound=min(bound, objective), terms=terms,
-                  runtime_s=time.perf_counter() - started, seed=params.seed, message=message, stats=stats)
+def _result(status: Status, plan: _Plan, bound: float, started: float, params: SolveParams,
+            stats: Mapping[str, float], message: str) -> Result:
+    return Result(status, "cp-sat", plan.assignment, objective=plan.objective, bound=min(bound, plan.objective),
+                  terms=plan.terms, runtime_s=time.perf_counter() - started, seed=params.seed, message=message,
+                  stats=stats)
