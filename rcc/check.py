@@ -19,6 +19,9 @@ Conventions the contract leaves to the checker:
 - ``charged`` gives the weekly cost each placed child is charged (unweighted GBP). A home's
   block-booked beds go, free, to the children placed there in the order of ``instance.children``;
   the rest pay the home's ``weekly_cost``. Only the total per home matters to the objective.
+- The contract's **measures** (v1.1 priorities) are recomputed here too, from the assignment alone,
+  and a result that reports them must agree exactly on every count (and within max(£1, 0.1%) on
+  weekly spend, 1 m per child on km).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from rcc.result import TERMS, Result
 
 ABS_TOLERANCE = 1.0  # GBP per week
 REL_TOLERANCE = 1e-3  # 0.1%
+FAR_KM = 20 * 1.609344  # 20 statute miles: the sector's "far from home" line, written out again
 
 # The contract's setting families, written out again here rather than imported.
 _FAMILY = {"foster": "foster", "childrens_home": "residential", "residential_school": "residential",
@@ -46,12 +50,15 @@ class CheckFailed(AssertionError):
 
 @dataclass(frozen=True)
 class Check:
-    """What the checker found: rule violations (readable sentences) and the recomputed objective.
+    """What the checker found: rule violations (readable sentences), the recomputed objective and measures.
 
-    ``siblings_split`` counts sibling groups placed in more than one home; ``splits`` is the number the
-    split term charges, Σ over groups of (distinct homes of placed members − 1), so a group in three
-    homes counts once in ``siblings_split`` and twice in ``splits``. ``km`` and ``charged`` (unweighted
-    GBP/week, 0 on a block-booked bed) are given for placed children only.
+    Sibling groups are counted as people see them: a group is *together* when every member is placed
+    in one home, *apart* when some member is placed but not all of them are in one home (split over
+    homes, or some placed and some not), and neither when none is placed. ``splits`` is what the
+    weighted split term charges, Σ over groups of (distinct homes of placed members − 1), so a group
+    in three homes is one group apart and two splits. ``km`` and ``charged`` (unweighted GBP/week, 0
+    on a block-booked bed) are given for placed children only. ``measures`` are the contract's
+    priorities measures.
     """
 
     violations: tuple[str, ...]
@@ -59,10 +66,13 @@ class Check:
     objective: float
     placed: int
     unplaced: int
-    siblings_split: int
+    groups_apart: int
     km: dict[str, float] = field(default_factory=dict)
     charged: dict[str, float] = field(default_factory=dict)
     splits: int = 0
+    groups_together: int = 0
+    sibling_groups: int = 0
+    measures: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -194,28 +204,40 @@ def check_assignment(instance: Instance, assignment: Mapping[str, str | None], w
         if home_a is not None and home_a == home_b and home_a in occupants:
             violations.append(f"separated children {a} and {b} are both placed in home {home_a} (separation)")
 
-    groups: dict[str, set[str]] = {}
+    groups: dict[str, list[Child]] = {}
     for child in instance.children:
         if child.sibling_group:
-            used = groups.setdefault(child.sibling_group, set())
-            if child.child_id in km:
-                used.add(assignment[child.child_id])
-    split = sum(max(0, len(used) - 1) for used in groups.values())
-    split_groups = sum(len(used) > 1 for used in groups.values())
+            groups.setdefault(child.sibling_group, []).append(child)
+    split = apart = together = 0
+    siblings_apart = 0
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        used = {assignment[c.child_id] for c in members if c.child_id in km}
+        some_unplaced = any(c.child_id not in km for c in members)
+        split += max(0, len(used) - 1)
+        if used:
+            siblings_apart += len(used) - 1 + some_unplaced
+            apart += len(used) > 1 or some_unplaced
+            together += len(used) == 1 and not some_unplaced
+    named_groups = sum(len(members) > 1 for members in groups.values())
 
     placed = len(km)
     unplaced = len(instance.children) - placed
-    unplaced_penalty = 0.0
-    not_preferred = 0
+    unplaced_penalty = unplaced_factor = 0.0
+    not_preferred = far = outside = 0
     for child in instance.children:
         if child.child_id not in km:
             factor = 1.0 if child.urgency is None else getattr(weights, _URGENCY_WEIGHT[child.urgency])
             unplaced_penalty += weights.unplaced * factor
+            unplaced_factor += factor
         else:
             preferred = "preferred" in (child.suitability_foster, child.suitability_residential,
                                         child.suitability_supported)
             home = homes[assignment[child.child_id]]
             not_preferred += preferred and _suitability(child, home) == "suitable"
+            far += km[child.child_id] > FAR_KM
+            outside += home.la_code != child.la_code
     terms = {
         "cost": weights.cost * sum(charged.values()),
         "km": weights.km * sum(km.values()),
@@ -223,16 +245,28 @@ def check_assignment(instance: Instance, assignment: Mapping[str, str | None], w
         "split": weights.split * split,
         "not_preferred": weights.not_preferred * not_preferred,
     }
+    measures = {
+        "unplaced": unplaced_factor,
+        "siblings_apart": float(siblings_apart),
+        "far_from_home": float(far),
+        "outside_own_la": float(outside),
+        "not_preferred": float(not_preferred),
+        "weekly_spend": sum(charged.values()),
+        "km": sum(km.values()),
+    }
     return Check(
         violations=tuple(violations),
         terms=terms,
         objective=sum(terms.values()),
         placed=placed,
         unplaced=unplaced,
-        siblings_split=split_groups,
+        groups_apart=apart,
         km=km,
         charged=charged,
         splits=split,
+        groups_together=together,
+        sibling_groups=named_groups,
+        measures=measures,
     )
 
 
@@ -240,11 +274,52 @@ def _differs(reported: float, recomputed: float) -> bool:
     return not abs(reported - recomputed) <= max(ABS_TOLERANCE, REL_TOLERANCE * abs(recomputed))
 
 
-def verify(result: Result, instance: Instance, weights: Weights = Weights()) -> Check:
-    """Check a solver result; raise :class:`CheckFailed` on any violation or misreported objective or term.
+def _measure_differs(name: str, reported: float, recomputed: float, children: int) -> bool:
+    """Counts must agree exactly (urgency factors to a millionth); money as the objective does; km to
+    a metre per child."""
+    if name == "weekly_spend":
+        return _differs(reported, recomputed)
+    if name == "km":
+        return not abs(reported - recomputed) <= 1e-3 * max(1, children)
+    return not abs(reported - recomputed) <= 1e-6
 
-    The objective and each of its terms must match the recomputation within max(£1, 0.1%). A
-    result without an objective (infeasible, error) has only its assignment checked.
+
+def fairness_shortfall(instance: Instance, assignment: Mapping[str, str | None]) -> float:
+    """Percentage points by which the worst-placed authority's share of its children placed falls
+    below the region's (0 when none does)."""
+    by_la: dict[str, list[bool]] = {}
+    for child in instance.children:
+        by_la.setdefault(child.la_code, []).append(assignment.get(child.child_id) is not None)
+    everyone = [placed for flags in by_la.values() for placed in flags]
+    if not everyone:
+        return 0.0
+    region = 100.0 * sum(everyone) / len(everyone)
+    return max(0.0, max(region - 100.0 * sum(flags) / len(flags) for flags in by_la.values()))
+
+
+def _broken_guards(result: Result, instance: Instance, check: Check) -> list[str]:
+    """Every guard the result was held to must hold on the recomputed measures."""
+    broken = []
+    for guard in result.guards:
+        if guard.measure == "fairness":
+            value = fairness_shortfall(instance, result.assignment)
+            if value > guard.cap + 1e-9:
+                broken.append(f"an authority's placed share is {value:.2f} points below the region's, beyond the "
+                              f"fairness guard of {guard.cap:g}")
+        elif check.measures[guard.measure] > guard.cap and _measure_differs(
+                guard.measure, check.measures[guard.measure], guard.cap, len(instance.children)):
+            broken.append(f"{guard.measure} is {check.measures[guard.measure]:,.2f}, above its guard "
+                          f"{guard.cap:,.2f} ({guard.source})")
+    return broken
+
+
+def verify(result: Result, instance: Instance, weights: Weights = Weights()) -> Check:
+    """Check a solver result; raise :class:`CheckFailed` on any violation or misreported objective,
+    term or measure.
+
+    The objective and each of its terms must match the recomputation within max(£1, 0.1%); each
+    measure the result reports must match as :func:`_measure_differs` says. A result without an
+    objective (infeasible, error) has only its assignment checked.
     """
     check = check_assignment(instance, result.assignment, weights)
     problems = list(check.violations)
@@ -264,6 +339,13 @@ def verify(result: Result, instance: Instance, weights: Weights = Weights()) -> 
         for term in result.terms:
             if term not in TERMS:
                 problems.append(f"the result reports an unknown term {term!r}")
+    if result.has_plan:
+        problems += _broken_guards(result, instance, check)
+    for name, value in result.measures.items():
+        if name not in check.measures:
+            problems.append(f"the result reports an unknown measure {name!r}")
+        elif _measure_differs(name, value, check.measures[name], len(instance.children)):
+            problems.append(f"reported {name} {value:,.3f} differs from the recomputed {check.measures[name]:,.3f}")
     if problems:
         head = f"{result.solver} result failed the independent check ({len(problems)} problem(s)):"
         raise CheckFailed("\n  ".join([head, *problems]))

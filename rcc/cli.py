@@ -1,7 +1,8 @@
 """The ``rcc`` command line: thin wrappers that parse flags, call the library and set exit codes.
 
-Exit codes are for schedulers: 0 done, 2 invalid input (every problem listed on stderr),
-1 internal error (a bug: the message says where to report it).
+Exit codes are for schedulers (:mod:`rcc.exit_codes`): 0 done, 2 invalid input (every problem listed
+on stderr), 3 no plan under the hard limits (summary.json says which binds), 1 internal error (a bug:
+the message says where to report it).
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import argparse
 import dataclasses
 import logging
 import sys
+import time
 from collections.abc import Sequence
 
-EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+from rcc.exit_codes import EXIT_INTERNAL, EXIT_INVALID, EXIT_NO_PLAN, EXIT_OK
+from rcc.result import Status
 
 log = logging.getLogger("rcc")
 
@@ -52,21 +55,64 @@ def _generate(args) -> int:
     return EXIT_OK
 
 
-def _progress(objective: float, bound: float, elapsed: float) -> None:
-    gap = max(0.0, objective - bound) / max(1.0, abs(objective))
-    print(f"  {elapsed:7.2f}s  objective £{objective:,.2f}  bound £{bound:,.2f}  gap {gap:.4%}", file=sys.stderr)
+def _progress(update) -> None:
+    print(f"  {update.describe()}", file=sys.stderr)
+
+
+def _settings(args):
+    """(weights, solver settings, objective) from the settings file and the flags over it."""
+    from rcc.model import Weights
+    from rcc.priorities import Objective, Priorities, parse_budget, parse_order, parse_tolerances
+    from rcc.settings import load_weights
+    from rcc.solver.params import SolveParams
+
+    weights = load_weights(args.weights) if args.weights else Weights()
+    default = {"time_limit": args.time_limit_default}
+    params = SolveParams.from_toml(args.weights, default) if args.weights else SolveParams(**default)
+    objective = Objective.from_toml(args.weights) if args.weights else Objective()
+    flags = {"km": args.w_km, "unplaced": args.w_unplaced, "split": args.w_split, "cost": args.w_cost,
+             "not_preferred": args.w_not_preferred}
+    weights = weights.replace(**{k: v for k, v in flags.items() if v is not None})
+    flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed,
+             "lp_guide": False if args.no_lp else None}
+    params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
+    priorities = objective.priorities
+    if args.order or args.tolerance:
+        priorities = Priorities(parse_order(args.order) if args.order else priorities.order,
+                                {**priorities.tolerances, **parse_tolerances(args.tolerance or [])})
+    guards = objective.guards
+    changes = {"status_quo": False if args.no_guard else None,
+               "budget": parse_budget(args.budget) if args.budget else None, "fairness_points": args.fairness}
+    guards = dataclasses.replace(guards, **{k: v for k, v in changes.items() if v is not None})
+    objective = Objective(args.objective or objective.mode, priorities, guards)
+    if args.hint_greedy and objective.mode != "weighted":
+        raise ValueError("--hint-greedy warm-starts the weighted score only: add --objective weighted")
+    return weights, params, objective
+
+
+def _actual_status_quo(args, instance):
+    """Today's measures from ``status_quo.csv`` (--status-quo, or the one beside the instance), or
+    (None, problems) when it cannot be read."""
+    from pathlib import Path
+
+    from rcc.imports.status_quo import read_actual
+
+    path = Path(args.status_quo) if args.status_quo else Path(args.instance) / "status_quo.csv"
+    if not path.is_file():
+        if args.status_quo:
+            return None, [f"--status-quo {args.status_quo}: no such file"]
+        return None, []
+    measures, problems = read_actual(path, {c.child_id for c in instance.children})
+    return measures, [str(p) for p in problems]
 
 
 def _solve(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from rcc.data.read import validate
-    from rcc.model import Weights
-    from rcc.outputs import checked, input_hashes, run_record, write_outputs
-    from rcc.settings import load_weights
+    from rcc.outputs import input_hashes, run_record, write_outputs
+    from rcc.service import greedy_checked, solve_checked
     from rcc.solver.candidates import candidate_pairs
-    from rcc.solver.cpsat import SolveParams, solve
-    from rcc.solver.greedy import solve_greedy
     from rcc.store import RunStore
 
     report = validate(args.instance)
@@ -75,29 +121,29 @@ def _solve(args) -> int:
     if not report.ok:
         print(f"{args.instance}: INVALID — nothing solved", file=sys.stderr)
         return EXIT_INVALID
-    flags = {"km": args.w_km, "unplaced": args.w_unplaced, "split": args.w_split, "cost": args.w_cost,
-             "not_preferred": args.w_not_preferred}
+    instance = report.instance
     try:
-        weights = load_weights(args.weights) if args.weights else Weights()
-        params = SolveParams.from_toml(args.weights) if args.weights else SolveParams()
-        weights = weights.replace(**{k: v for k, v in flags.items() if v is not None})
-        flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed,
-                 "lp_guide": False if args.no_lp else None}
-        params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
+        weights, params, objective = _settings(args)
     except (OSError, ValueError) as exc:
         print(f"rcc solve: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    instance = report.instance
+    actual, problems = _actual_status_quo(args, instance) if objective.mode == "priorities" else (None, [])
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    if problems:
+        print(f"{args.instance}: INVALID status quo — nothing solved", file=sys.stderr)
+        return EXIT_INVALID
     pairs = candidate_pairs(instance, weights)
-    print(f"{instance!r}: {len(pairs)} feasible pairs", file=sys.stderr)
+    print(f"{instance!r}: {len(pairs)} feasible pairs; objective: {objective.mode}"
+          + (" (guards: today's placements from status_quo.csv where recorded)" if actual else ""), file=sys.stderr)
     if args.greedy:
-        result = solve_greedy(instance, weights, pairs)
+        solved = greedy_checked(instance, weights, pairs)
     else:
-        result = solve(instance, weights, params, hint="greedy" if args.hint_greedy else None,
-                       progress=_progress, pairs=pairs)
-    solved = checked(instance, weights, result, pairs)
+        solved = solve_checked(instance, weights, params, objective=objective, progress=_progress, pairs=pairs,
+                               actual=actual, hint="greedy" if args.hint_greedy else None)
     hashes = input_hashes(args.instance)
     write_outputs(solved, args.out, hashes)
+    result = solved.result
     try:
         run_id = RunStore(args.db).record(run_record(solved, hashes, {
             "time_limit": params.time_limit, "workers": params.workers, "seed": params.seed,
@@ -105,12 +151,87 @@ def _solve(args) -> int:
     except SQLAlchemyError as exc:
         print(f"rcc solve: wrote {args.out} but could not record the run in the run store: {exc}", file=sys.stderr)
         return EXIT_INTERNAL
-    k = solved.kpis
-    print(f"{result.status.value}: objective £{solved.check.objective:,.2f}"
-          + (f", bound £{result.bound:,.2f}, gap {result.gap:.4%}" if result.gap is not None else "")
-          + f", {k['placed']}/{k['children']} placed, {k['siblings_split']} sibling group(s) split, "
-          f"{result.runtime_s:.1f}s → {args.out} (run {run_id})")
-    return EXIT_OK if result.status.value in ("optimal", "feasible", "time_limit") else EXIT_INTERNAL
+    if not result.has_plan:
+        print(f"{result.status.value}: no plan — {result.message} → {args.out} (run {run_id})")
+        return EXIT_NO_PLAN if result.status is Status.INFEASIBLE else EXIT_INTERNAL
+    print(f"{result.status.value}: {solved.headline()}, {result.runtime_s:.1f}s → {args.out} (run {run_id})")
+    return EXIT_OK
+
+
+def _frontier(args) -> int:
+    import json
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from rcc.data.atomic import atomic_write, atomic_write_text
+    from rcc.data.read import validate
+    from rcc.outputs import input_hashes, run_record, write_outputs
+    from rcc.priorities import MEASURES
+    from rcc.service import frontier_checked
+    from rcc.solver.candidates import candidate_pairs
+    from rcc.store import RunStore
+
+    report = validate(args.instance)
+    for problem in report.problems:
+        print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
+    problems = [f"--{axis} {value!r} is not a measure (measures: {', '.join(MEASURES)})"
+                for axis, value in (("x", args.x), ("y", args.y)) if value not in MEASURES]
+    if args.x == args.y:
+        problems.append(f"--x and --y are both {args.x}: the frontier trades two different measures")
+    if args.points < 2:
+        problems.append(f"--points={args.points} must be ≥ 2 (the two ends)")
+    try:
+        weights, params, objective = _settings(args)
+        if objective.mode != "priorities":
+            problems.append("the frontier holds the priorities above both measures: --objective must be priorities")
+    except (OSError, ValueError) as exc:
+        problems.append(str(exc))
+    for problem in problems:
+        print(f"rcc frontier: {problem}", file=sys.stderr)
+    if not report.ok or problems:
+        return EXIT_INVALID
+    instance = report.instance
+    actual, bad = _actual_status_quo(args, instance)
+    for problem in bad:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    if bad:
+        return EXIT_INVALID
+    pairs = candidate_pairs(instance, weights)
+    started = time.perf_counter()
+
+    def on_point(done: int, planned: int, point) -> None:
+        m = point.check.measures
+        print(f"  point {done} of {planned} at {time.perf_counter() - started:.0f}s: "
+              f"{MEASURES[args.y].label.lower()} {MEASURES[args.y].format(m[args.y])}, "
+              f"{MEASURES[args.x].label.lower()} {MEASURES[args.x].format(m[args.x])}", file=sys.stderr)
+
+    found = frontier_checked(instance, args.x, args.y, weights, objective, params, args.points, on_point, pairs,
+                             actual)
+    if not found.points:
+        print(f"no frontier: {found.message}")
+        return EXIT_NO_PLAN
+    out, hashes = Path(args.out), input_hashes(args.instance)
+    table = found.table()
+    store = RunStore(args.db)
+    run_ids = []
+    for k, point in enumerate(found.points, start=1):
+        write_outputs(point, out / f"point-{k:02d}", hashes)
+        try:
+            run_ids.append(store.record(run_record(point, hashes, {
+                "kind": "frontier", "x": args.x, "y": args.y, "point": k, "time_limit": params.time_limit})))
+        except SQLAlchemyError as exc:
+            print(f"rcc frontier: could not record point {k} in the run store: {exc}", file=sys.stderr)
+            return EXIT_INTERNAL
+    table["run"] = run_ids
+    atomic_write(out / "frontier.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write_text(out / "frontier.json", json.dumps({"x": args.x, "y": args.y, "dropped": found.dropped,
+                                                         "points": json.loads(table.to_json(orient="records"))},
+                                                        indent=2) + "\n")
+    print(table[["point", args.y, args.x, "trade_off"]].to_string(index=False))
+    print(f"{len(found.points)} efficient plan(s) ({found.dropped} dropped) in {time.perf_counter() - started:.0f}s "
+          f"→ {out} (runs {', '.join(map(str, run_ids))})")
+    return EXIT_OK
 
 
 def _families(args):
@@ -227,6 +348,47 @@ def _runs_show(args) -> int:
     return EXIT_OK
 
 
+def _settings_flags(parser: argparse.ArgumentParser, time_limit: float = 60.0) -> None:
+    """The settings a solve takes (shared by ``solve`` and ``frontier``): time, workers, the settings
+    file, the objective and its priorities and guards, the weighted score's weights, the run store."""
+    parser.add_argument("--time-limit", type=float, help=f"seconds (default {time_limit:g})")
+    parser.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
+    parser.add_argument("--seed", type=int, help="random seed (default 0)")
+    parser.add_argument("--weights", "--settings", dest="weights",
+                       help="TOML settings file: objective = \"priorities\" | \"weighted\", [priorities] (order, "
+                       "tolerance), [guards] (status_quo, budget, fairness_points), [weights] and [solver]")
+    parser.add_argument("--objective", choices=("priorities", "weighted"),
+                       help="priorities (default: children first, measures in order) or weighted (the v1 score, "
+                       "for comparisons and benchmarks)")
+    parser.add_argument("--order", help="the measures in priority order, comma-separated (default unplaced,"
+                       "siblings_apart,far_from_home,outside_own_la,not_preferred,weekly_spend,km)")
+    parser.add_argument("--tolerance", action="append", metavar="MEASURE=VALUE",
+                       help="how far a measure may rise to gain the later ones: weekly_spend=2%% or km=50 "
+                       "(absolute, in the measure's unit); repeat for several")
+    parser.add_argument("--no-guard", action="store_true",
+                       help="drop the 'no worse than today' guards on the first five measures")
+    parser.add_argument("--budget", help="weekly spend may not exceed this: 'today' (the status quo's) or £ a week")
+    parser.add_argument("--fairness", type=float, metavar="POINTS",
+                       help="no authority's placed %% may fall more than POINTS below the region's")
+    parser.add_argument("--status-quo", help="today's placements (status_quo.csv of rcc import-903) for the guards; "
+                       "default: status_quo.csv in the instance folder, if there")
+    parser.add_argument("--w-km", type=float, help="weighted mode: score per km per week (default 20)")
+    parser.add_argument("--w-unplaced", type=float, help="weighted mode: score per unplaced child (default 15000)")
+    parser.add_argument("--w-split", type=float,
+                       help="weighted mode: score per extra home a sibling group uses (default 5000)")
+    parser.add_argument("--w-cost", type=float, help="weighted mode: multiplier on weekly cost (default 1)")
+    parser.add_argument("--w-not-preferred", type=float,
+                       help="weighted mode: score when a child goes to a suitable but not preferred setting family "
+                       "(default 1000)")
+    parser.add_argument("--db", help="run store: SQLAlchemy URL (default $RCC_DATABASE_URL or sqlite:///var/rcc.db)")
+    parser.add_argument("--no-lp", action="store_true",
+                       help="weighted mode: skip the LP relaxation stage (its bound, shortlists and pruning)")
+    parser.add_argument("--hint-greedy", action="store_true",
+                       help="weighted mode: warm-start CP-SAT from the greedy solution (measured slower on large "
+                       "regions)")
+    parser.set_defaults(time_limit_default=time_limit)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rcc",
@@ -262,32 +424,36 @@ def build_parser() -> argparse.ArgumentParser:
     generate.set_defaults(run=_generate)
 
     solve = commands.add_parser(
-        "solve", help="match every waiting child to a home, exactly",
-        description="Solve the instance with CP-SAT (the greedy status quo is the fallback), re-check the "
-        "result independently, and write OUT/assignments.csv and OUT/summary.json. Exit 0 when solved "
-        "(optimal, feasible or stopped at the time limit with a checked assignment), 2 for invalid input, "
+        "solve", help="match every waiting child to a home: children first, then money",
+        description="Find the plan that follows the priorities (contract v1.1): fewest children without a "
+        "home, then fewest brothers and sisters apart, placed more than 20 miles away, outside their authority, "
+        "not in their preferred kind of home, then the least weekly spend and distance — each without "
+        "worsening the ones before, and, by default, no worse than the status quo on the first five. Re-check "
+        "the plan independently and write OUT/assignments.csv and OUT/summary.json. Exit 0 with a plan, "
+        "2 for invalid input, 3 when the guards or pins cannot all hold (summary.json says which binds), "
         "1 for an internal error.",
     )
     solve.add_argument("instance", help="instance folder or Excel workbook")
     solve.add_argument("--out", required=True, help="folder for assignments.csv and summary.json")
-    solve.add_argument("--time-limit", type=float, help="seconds (default 60)")
-    solve.add_argument("--workers", type=int, help="CP-SAT worker threads (default 2)")
-    solve.add_argument("--seed", type=int, help="random seed (default 0)")
-    solve.add_argument("--weights", help="TOML file with [weights] (cost, km, unplaced, split, not_preferred, "
-                       "urgency_today, urgency_within_5_days, urgency_later) and [solver]")
-    solve.add_argument("--w-km", type=float, help="£ per km per week (default 20)")
-    solve.add_argument("--w-unplaced", type=float, help="£ per unplaced child (default 15000)")
-    solve.add_argument("--w-split", type=float, help="£ per extra home a sibling group uses (default 5000)")
-    solve.add_argument("--w-cost", type=float, help="multiplier on weekly cost (default 1)")
-    solve.add_argument("--w-not-preferred", type=float,
-                       help="£ when a child goes to a suitable but not preferred setting family (default 1000)")
-    solve.add_argument("--db", help="run store: SQLAlchemy URL (default $RCC_DATABASE_URL or sqlite:///var/rcc.db)")
+    _settings_flags(solve)
     solve.add_argument("--greedy", action="store_true", help="use the one-child-at-a-time status quo instead")
-    solve.add_argument("--no-lp", action="store_true",
-                       help="skip the LP relaxation stage (its bound, shortlists and pruning): CP-SAT alone")
-    solve.add_argument("--hint-greedy", action="store_true",
-                       help="warm-start CP-SAT from the greedy solution (measured slower on large regions)")
     solve.set_defaults(run=_solve)
+
+    frontier = commands.add_parser(
+        "frontier", help="the trade-off between two measures: efficient plans from children first to cheapest",
+        description="Solve the plans between the two ends of a trade-off — e.g. --x weekly_spend --y siblings_apart: "
+        "from the fewest brothers and sisters apart to the least weekly spend — each efficient (neither can "
+        "improve without the other worsening), with the priorities ranked above both held at their best and "
+        "the guards kept. Every point is checked independently, written to OUT/point-NN/ and recorded; "
+        "OUT/frontier.csv lists them with what each step trades.",
+    )
+    frontier.add_argument("instance", help="instance folder or Excel workbook")
+    frontier.add_argument("--x", required=True, help="the measure on the horizontal axis, e.g. weekly_spend")
+    frontier.add_argument("--y", required=True, help="the measure on the vertical axis, e.g. siblings_apart")
+    frontier.add_argument("--points", type=int, default=7, help="plans to find, the two ends included (default 7)")
+    frontier.add_argument("--out", required=True, help="folder for frontier.csv and one folder per point")
+    _settings_flags(frontier, time_limit=300.0)
+    frontier.set_defaults(run=_frontier)
 
     from rcc.scenarios.commands import add_commands
 

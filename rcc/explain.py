@@ -1,9 +1,13 @@
-"""Plain-English explanations: why each child got their home, or why none.
+"""Plain-English explanations: why each child got their home, or why none, and where each sibling group went.
 
-For a placed child: the chosen home's cost terms and the best alternative with its extra cost.
+For a placed child: the chosen home, its distance and weekly price, whether it is within 20 miles and
+in the child's own authority, and the best alternative, compared in the same terms (real money and
+km, never the weighted score). "Best" follows the objective: under priorities, the home that is best
+on the pair-level measures in their order (within 20 miles, own authority, preferred setting, price,
+distance); under the weighted score, the one that adds least to the score.
 For an unplaced child: the rules that left no feasible home, or what took the capacity (full
-homes, a solo child, a separated child, a child of an age they may not live with), or that every
-home would cost more than leaving them unplaced (an emergency placement, scaled by urgency).
+homes, a solo child, a separated child, a child of an age they may not live with), or — under the
+weighted score — that every home scores worse than leaving them unplaced (an emergency placement).
 Explanations read the candidate-pairs table and the *checked* km and charges.
 """
 
@@ -12,15 +16,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from rcc.check import Check
-from rcc.model import Instance, Weights
+from rcc.data import geo
+from rcc.model import MILES_20_KM, Instance, Weights
 from rcc.solver.candidates import Arrays, excluding_rules, may_live_together
 
 
 def money(value: float) -> str:
-    return f"£{value:,.0f}/wk"
+    return f"£{value:,.0f}/week"
 
 
 def _describe_home(instance: Instance, home_id: str) -> str:
@@ -29,11 +35,11 @@ def _describe_home(instance: Instance, home_id: str) -> str:
 
 
 class Explainer:
-    """Explanations and shortlists for one checked assignment."""
+    """Explanations, shortlists and the sibling-group view for one checked assignment."""
 
     def __init__(self, instance: Instance, weights: Weights, pairs: pd.DataFrame,
-                 assignment: Mapping[str, str | None], check: Check):
-        self.instance, self.weights, self.pairs = instance, weights, pairs
+                 assignment: Mapping[str, str | None], check: Check, mode: str = "priorities"):
+        self.instance, self.weights, self.pairs, self.mode = instance, weights, pairs, mode
         self.assignment, self.check = dict(assignment), check
         self.occupants: dict[str, list[str]] = defaultdict(list)
         for child_id, home_id in self.assignment.items():
@@ -47,15 +53,10 @@ class Explainer:
         self._position = {c.child_id: i for i, c in enumerate(instance.children)}
         self._arrays = Arrays(instance)  # shared by every "which rules exclude this child" question
 
-    def _pref_term(self, child_id: str, home_id: str) -> float:
-        """The not-preferred charge of this child in this home (0 when it is not charged)."""
-        rows = self._by_child[child_id]
-        return float(rows.loc[rows["home_id"] == home_id, "pref_term"].sum())
-
-    def _unplaced_cost(self, child_id: str) -> float:
+    def _unplaced_score(self, child_id: str) -> float:
         return self.weights.unplaced_penalty(self.instance.child_by_id[child_id])
 
-    # --- costs -----------------------------------------------------------------------------
+    # --- options ---------------------------------------------------------------------------
 
     def _free_booked_bed(self, home_id: str, child_id: str) -> bool:
         """Would ``child_id`` sit on an already-paid bed in ``home_id``?"""
@@ -63,15 +64,24 @@ class Explainer:
         return len(others) < self.instance.home_by_id[home_id].block_booked
 
     def _options(self, child_id: str) -> pd.DataFrame:
-        """The child's feasible homes with the weekly cost this child would add there."""
+        """The child's feasible homes, best first by the objective, with what each would charge
+        (``charged``, £/week), whether it is far or outside the authority, and its score (weighted mode)."""
         rows = self._by_child.get(child_id)
         if rows is None:
-            return self.pairs.iloc[:0].assign(charged=[], pair_cost=[])
+            return self.pairs.iloc[:0].assign(charged=[], far=[], outside=[], score=[])
+        child = self.instance.child_by_id[child_id]
         charged = [0.0 if self._free_booked_bed(h, child_id) else cost
-                   for h, cost in zip(rows["home_id"], rows["cost_term"], strict=True)]
-        options = rows.assign(charged=charged)
-        pair_cost = options["charged"] + options["km_term"] + options["pref_term"]
-        return options.assign(pair_cost=pair_cost).sort_values(["pair_cost", "home_id"])
+                   for h, cost in zip(rows["home_id"], rows["weekly_cost"], strict=True)]
+        options = rows.assign(
+            charged=charged,
+            far=rows["km"] > MILES_20_KM,
+            outside=[self.instance.home_by_id[h].la_code != child.la_code for h in rows["home_id"]],
+        )
+        score = self.weights.cost * options["charged"] + options["km_term"] + options["pref_term"]
+        options = options.assign(score=score)
+        if self.mode == "weighted":
+            return options.sort_values(["score", "home_id"])
+        return options.sort_values(["far", "outside", "not_preferred", "charged", "km", "home_id"])
 
     def _blocker(self, child_id: str, home_id: str) -> str | None:
         """Why ``child_id`` cannot join ``home_id`` as the assignment stands (a predicate such as
@@ -103,13 +113,14 @@ class Explainer:
 
     def _placed_reason(self, child_id: str, home_id: str) -> str:
         km, charged = self.check.km[child_id], self.check.charged[child_id]
-        price = "a block-booked bed (already paid)" if charged == 0 and self.instance.home_by_id[home_id].block_booked \
-            else money(charged)
-        text = f"Placed at {_describe_home(self.instance, home_id)}, {km:.1f} km away, {price}"
-        not_preferred = self._pref_term(child_id, home_id)
-        if not_preferred:
-            text += " (a suitable setting, not the preferred one)"
+        home = self.instance.home_by_id[home_id]
         child = self.instance.child_by_id[child_id]
+        price = "a block-booked bed (already paid)" if charged == 0 and home.block_booked else money(charged)
+        where = ("within 20 miles" if km <= MILES_20_KM else "more than 20 miles from home") + (
+            ", in the child's own authority" if home.la_code == child.la_code else ", outside the child's authority")
+        text = f"Placed at {_describe_home(self.instance, home_id)}, {km:.1f} km away ({where}), {price}"
+        if child.prefers_a_family and child.suitability(home.setting) == "suitable":
+            text += " (a suitable setting, not the preferred one)"
         siblings = [c for c in self.instance.sibling_groups.get(child.sibling_group, ()) if c != child_id]
         if siblings:
             with_them = [c for c in siblings if self.assignment.get(c) == home_id]
@@ -119,12 +130,11 @@ class Explainer:
         if alternatives.empty:
             return text + ". No other home meets this child's needs."
         best = alternatives.iloc[0]
-        chosen_cost = charged * self.weights.cost + self.weights.km * km + not_preferred
-        extra = best["pair_cost"] - chosen_cost
         blocked = self._blocker(child_id, best["home_id"])
         tail = f" but it {blocked}" if blocked else ""
-        return (f"{text}. Best alternative: {best['home_id']}, {best['km']:.1f} km, "
-                f"{'+' if extra >= 0 else '−'}{money(abs(extra))} for this child{tail}.")
+        return (f"{text}. Best alternative: {best['home_id']}, {best['km']:.1f} km "
+                f"({_difference(best['km'] - km, 'km', 'farther', 'nearer')}), {money(best['charged'])} "
+                f"({_difference(best['charged'] - charged, '£', 'a week more', 'a week less')}){tail}.")
 
     def _unplaced_reason(self, child_id: str) -> str:
         options = self._options(child_id)
@@ -133,17 +143,21 @@ class Explainer:
             counts = sorted(excluded.items(), key=lambda kv: -kv[1])
             why = "; ".join(f"{n} home(s): {reason}" for reason, n in counts[:3])
             return f"Unplaced: no home meets the rules ({why})."
-        unplaced_cost = self._unplaced_cost(child_id)
-        if (options["pair_cost"] > unplaced_cost).all():
-            return (f"Unplaced: every feasible home costs more than an emergency placement "
-                    f"({money(unplaced_cost)}); cheapest is {options.iloc[0]['home_id']} at "
-                    f"{money(options.iloc[0]['pair_cost'])}.")
+        if self.mode == "weighted":
+            emergency = self._unplaced_score(child_id)
+            if (options["score"] > emergency).all():
+                return (f"Unplaced: every feasible home scores worse than an emergency placement ({emergency:,.0f} "
+                        f"in the weighted score); the best, {options.iloc[0]['home_id']}, costs "
+                        f"{money(options.iloc[0]['charged'])} and scores {options.iloc[0]['score']:,.0f}.")
         blocked = [(h, self._blocker(child_id, h)) for h in options["home_id"]]
         taken = [f"{h} {b}" for h, b in blocked if b]
         if len(taken) == len(blocked):
             return f"Unplaced: all {len(blocked)} feasible home(s) are taken: " + "; ".join(taken[:3]) + "."
-        return ("Unplaced: a home had room, but placing this child there would cost more overall "
-                "(for example by splitting a sibling group or displacing a better match).")
+        if self.mode == "weighted":
+            return ("Unplaced: a home had room, but placing this child there would score worse overall "
+                    "(for example by splitting a sibling group or displacing a better match).")
+        return ("Unplaced: a home had room, but placing this child there would have made an earlier priority "
+                "worse (another child left without a home, or brothers and sisters split up) or broken a guard.")
 
     def table(self) -> pd.DataFrame:
         """child_id, home_id and the reason, for every child."""
@@ -153,25 +167,87 @@ class Explainer:
         )
 
     def shortlist(self, child_id: str, k: int = 5) -> pd.DataFrame:
-        """The child's top-k feasible homes by weekly cost to the objective, with the difference
-        from the current match (or from leaving the child unplaced) and whether it is free."""
+        """The child's top-k feasible homes, best first by the objective: distance, whether within 20
+        miles and in the child's own authority, the weekly price this child would be charged, whether
+        it is the current match and what stops the child joining it."""
         options = self._options(child_id).head(k)
         home_id = self.assignment.get(child_id)
-        if home_id:
-            current = (self.check.charged[child_id] * self.weights.cost + self.weights.km * self.check.km[child_id]
-                       + self._pref_term(child_id, home_id))
-        else:
-            current = self._unplaced_cost(child_id)
         homes = self.instance.home_by_id
+        names = geo.local_authorities()["la_name"]
         return pd.DataFrame({
             "rank": range(1, len(options) + 1),
             "home_id": options["home_id"].to_list(),
-            "setting": [homes[h].setting for h in options["home_id"]],
+            "setting": [homes[h].setting.replace("_", " ") for h in options["home_id"]],
             "provider": [homes[h].provider for h in options["home_id"]],
+            "authority": [names.get(homes[h].la_code, homes[h].la_code) for h in options["home_id"]],
             "km": options["km"].round(1).to_list(),
+            "within_20_miles": (~options["far"]).to_list(),
+            "own_authority": (~options["outside"]).to_list(),
             "weekly_cost": options["charged"].to_list(),
-            "objective_cost": options["pair_cost"].round(2).to_list(),
-            "vs_current": (options["pair_cost"] - current).round(2).to_list(),
             "chosen": [h == home_id for h in options["home_id"]],
             "blocked_by": [None if h == home_id else self._blocker(child_id, h) for h in options["home_id"]],
         })
+
+    # --- sibling groups ---------------------------------------------------------------------
+
+    def sibling_groups(self) -> pd.DataFrame:
+        """One row per sibling group: how many, whether together (every member in one home), apart
+        (placed members in more than one home, or some placed and some not) or not placed, where each
+        member went, and why the group is apart."""
+        rows = []
+        for group, members in self.instance.sibling_groups.items():
+            homes = [self.assignment.get(c) for c in members]
+            placed = [h for h in homes if h is not None]
+            if not placed:
+                status = "not placed"
+            elif len(placed) == len(members) and len(set(placed)) == 1:
+                status = "together"
+            else:
+                status = "apart"
+            rows.append({
+                "sibling_group": group,
+                "children": len(members),
+                "status": status,
+                "homes": len(set(placed)),
+                "where": "; ".join(f"{c} → {h or 'no home'}" for c, h in zip(members, homes, strict=True)),
+                "why": self._why_apart(members) if status == "apart" else "",
+            })
+        return pd.DataFrame(rows, columns=["sibling_group", "children", "status", "homes", "where", "why"])
+
+    def _why_apart(self, members: tuple[str, ...]) -> str:
+        """The first thing that keeps a group from one home: a member no home fits, a member who must
+        live alone or apart from a sibling, no home every member may use with room for them all, or an
+        earlier priority (or the score) that keeping them together would have made worse."""
+        kids = self.instance.child_by_id
+        homeless = [c for c in members if c not in self._by_child]
+        if homeless:
+            return f"{homeless[0]} fits no home in the region: {self._unplaced_reason(homeless[0])[len('Unplaced: '):]}"
+        solo = [c for c in members if kids[c].solo]
+        if solo:
+            return f"{solo[0]} must live alone"
+        separated = [(a, b) for a in members for b in self._separated[a] if b in members]
+        if separated:
+            return f"{separated[0][0]} and {separated[0][1]} must live apart"
+        if not all(may_live_together(kids[a], kids[b]) for a in members for b in members if a < b):
+            return "their ages break one of the children's rules about who they live with (alongside)"
+        shared = set.intersection(*(set(self._by_child[c]["home_id"]) for c in members))
+        roomy = [h for h in shared if self.instance.home_by_id[h].vacancies >= len(members)]
+        if not roomy:
+            most = max((self.instance.home_by_id[h].vacancies for h in shared), default=0)
+            return (f"no home every one of the {len(members)} may go to has room for all of them "
+                    + (f"(the roomiest such home has {most} place(s))" if shared else "(no home suits them all)"))
+        free = [h for h in roomy if len([c for c in self.occupants[h] if c not in members])
+                + len(members) <= self.instance.home_by_id[h].vacancies]
+        if not free:
+            return f"all {len(roomy)} home(s) with room for all of them are taken by other children"
+        if self.mode == "weighted":
+            return "keeping them together scored worse overall under the weighted score"
+        return ("keeping them together would have made an earlier priority worse (a child left without a home) "
+                "or broken a guard")
+
+
+def _difference(delta: float, unit: str, more: str, less: str) -> str:
+    if np.isclose(delta, 0.0):
+        return "the same"
+    amount = f"£{abs(delta):,.0f}" if unit == "£" else f"{abs(delta):.1f} {unit}"
+    return f"{amount} {more if delta > 0 else less}"

@@ -34,6 +34,7 @@ def outcome_table(instance: Instance, assignment: Mapping[str, str | None], chec
             "km": check.km.get(child.child_id),
             "weekly_cost": check.charged.get(child.child_id),
             "within_20_miles": home is not None and check.km[child.child_id] <= MILES_20_KM,
+            "far_from_home": home is not None and check.km[child.child_id] > MILES_20_KM,
             "own_la": home is not None and home.la_code == child.la_code,
             "setting": home.setting if home else None,
             "needed_today": child.urgency == "today",
@@ -54,7 +55,7 @@ def _kpis_of(table: pd.DataFrame, together_groups: int, groups: int) -> dict[str
         "siblings_together_pct": _share(together_groups, groups),
         "own_la_pct": _share(int(placed["own_la"].sum()), len(placed)),
         "mean_km": float(placed["km"].mean()) if len(placed) else None,
-        "weekly_cost": float(placed["weekly_cost"].sum()),
+        "weekly_spend": float(placed["weekly_cost"].sum()),
         # Placements Data Standard fields: None when the data records no urgency or preference
         "needed_today_placed_pct": _share(int(placed["needed_today"].sum()), int(table["needed_today"].sum())),
         "preferred_setting_pct": _share(int(placed["in_preferred"].sum()), int(placed["prefers"].sum())),
@@ -68,13 +69,19 @@ def _groups_together(table: pd.DataFrame) -> tuple[int, int]:
     return together, grouped.ngroups
 
 
+def _groups_apart(table: pd.DataFrame) -> int:
+    """Groups with a member placed but not every member in one home (split, or some left unplaced)."""
+    grouped = table.dropna(subset=["sibling_group"]).groupby("sibling_group")
+    return sum(1 for _, g in grouped if g["placed"].any() and not (g["placed"].all() and g["home_id"].nunique() == 1))
+
+
 def compute_kpis(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> dict:
-    """placed %, within 20 miles % (of placed), sibling groups together %, own LA % (of placed),
-    mean km, weekly cost charged, block-booked beds used, and — when the data records them —
+    """placed %, within 20 miles % (of placed), sibling groups together % and apart, own LA % (of
+    placed), mean km, weekly spend, block-booked beds used, and — when the data records them —
     children needed today placed % and placed children who prefer a setting family in it %."""
     table = outcome_table(instance, assignment, check)
     kpis = _kpis_of(table, *_groups_together(table))
-    kpis["siblings_split"] = check.siblings_split
+    kpis["groups_apart"] = _groups_apart(table)
     placed_per_home = table[table["placed"]].groupby("home_id").size()
     kpis["block_booked_beds"] = sum(h.block_booked for h in instance.homes)
     booked = {h: instance.home_by_id[h].block_booked for h in placed_per_home.index}
@@ -83,10 +90,18 @@ def compute_kpis(instance: Instance, assignment: Mapping[str, str | None], check
 
 
 def kpis_by_la(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> pd.DataFrame:
-    """The KPIs for each member authority's own children, so each sees how its children fare."""
+    """The KPIs and measures for each member authority's own children, so each sees how its children
+    fare: counts of children far from home and outside the authority, sibling groups apart, the weekly
+    spend on its children, and how far its placed share falls below the region's."""
     table = outcome_table(instance, assignment, check)
     names = geo.local_authorities()["la_name"]
+    region = _share(int(table["placed"].sum()), len(table))
     rows = []
     for code, part in table.groupby("la_code"):
-        rows.append({"la_code": code, "la_name": names.get(code, code), **_kpis_of(part, *_groups_together(part))})
+        kpis = _kpis_of(part, *_groups_together(part))
+        rows.append({"la_code": code, "la_name": names.get(code, code), **kpis,
+                     "far_from_home": int(part["far_from_home"].sum()),
+                     "outside_own_la": int((part["placed"] & ~part["own_la"]).sum()),
+                     "groups_apart": _groups_apart(part),
+                     "below_region_points": max(0.0, region - kpis["placed_pct"]) if region is not None else None})
     return pd.DataFrame(rows)

@@ -132,11 +132,13 @@ class Weights(_Replaceable):
             if not value >= 0:
                 raise ValueError(f"weight {name}={value!r} must be a number >= 0")
 
+    def urgency_factor(self, child: Child) -> float:
+        """The child's urgency multiplier (1 when the child has no urgency recorded)."""
+        return 1.0 if child.urgency is None else getattr(self, f"urgency_{child.urgency}")
+
     def unplaced_penalty(self, child: Child) -> float:
         """What leaving ``child`` unplaced costs: ``unplaced`` × the child's urgency multiplier."""
-        if child.urgency is None:
-            return self.unplaced
-        return self.unplaced * getattr(self, f"urgency_{child.urgency}")
+        return self.unplaced * self.urgency_factor(child)
 
 
 @dataclass(frozen=True)

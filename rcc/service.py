@@ -5,39 +5,54 @@ Everything a page shows comes through here, so it has passed the independent che
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 
 from rcc.model import Instance, Weights
 from rcc.outputs import CheckedSolve, checked
+from rcc.priorities import MEASURES, Objective
+from rcc.result import ProgressUpdate
+from rcc.solver import cpsat
 from rcc.solver.candidates import candidate_pairs
-from rcc.solver.cpsat import Progress, SolveParams, solve
+from rcc.solver.frontier import frontier, trade_off
 from rcc.solver.greedy import solve_greedy
+from rcc.solver.guards import GREEDY, TODAY
+from rcc.solver.params import SolveParams
+from rcc.solver.plan import solve_plan
 
 KPI_LABELS = {
     "placed_pct": "Placed %",
     "within_20_miles_pct": "Within 20 miles %",
     "siblings_together_pct": "Sibling groups together %",
-    "own_la_pct": "In own LA %",
-    "mean_km": "Mean km",
-    "weekly_cost": "Weekly cost £",
+    "own_la_pct": "In own authority %",
+    "mean_km": "Mean distance (km)",
     "block_booked_used": "Block-booked beds used",
-    "unplaced": "Unplaced",
-    "siblings_split": "Sibling groups split",
+    "groups_apart": "Sibling groups apart",
     "needed_today_placed_pct": "Needed today: placed %",
     "preferred_setting_pct": "In preferred setting %",
 }
+SCORE_LABEL = "Weighted score (not money)"
 
 
 def solve_checked(instance: Instance, weights: Weights | None = None, params: SolveParams | None = None,
-                  pins: Mapping[str, str | None] | None = None, progress: Progress | None = None,
-                  pairs: pd.DataFrame | None = None) -> CheckedSolve:
-    """CP-SAT, then the independent check, explanations and KPIs."""
+                  pins: Mapping[str, str | None] | None = None,
+                  progress: Callable[[ProgressUpdate], None] | None = None, pairs: pd.DataFrame | None = None,
+                  objective: Objective | None = None, actual: Mapping[str, float] | None = None,
+                  hint: str | None = None) -> CheckedSolve:
+    """A plan under ``objective`` (priorities by default), then the independent check, explanations,
+    KPIs and the status quo's measures beside it. ``hint="greedy"`` warm-starts the weighted score."""
     weights = weights or Weights()
+    objective = objective or Objective()
     pairs = candidate_pairs(instance, weights) if pairs is None else pairs
-    result = solve(instance, weights, params, pins=pins, progress=progress, pairs=pairs)
-    return checked(instance, weights, result, pairs)
+    if hint:
+        result = cpsat.solve(instance, weights, params, hint=hint, pins=pins, progress=progress, pairs=pairs)
+    else:
+        result = solve_plan(instance, weights, objective, params, pins=pins, progress=progress, pairs=pairs,
+                            actual=actual)
+    today = greedy_checked(instance, weights, pairs)
+    return checked(instance, weights, result, pairs, status_quo(today, actual), objective)
 
 
 def greedy_checked(instance: Instance, weights: Weights | None = None,
@@ -48,16 +63,69 @@ def greedy_checked(instance: Instance, weights: Weights | None = None,
     return checked(instance, weights, solve_greedy(instance, weights, pairs), pairs)
 
 
+def status_quo(greedy: CheckedSolve, actual: Mapping[str, float] | None = None) -> dict[str, dict]:
+    """The status quo's measures (the checked greedy plan's, today's where an SSDA903 import records
+    them) and where each came from."""
+    measures = dict(greedy.check.measures) | dict(actual or {})
+    return {"measures": measures, "sources": {m: TODAY if m in (actual or {}) else GREEDY for m in measures}}
+
+
 def kpi_comparison(solves: Mapping[str, CheckedSolve], as_text: bool = False) -> pd.DataFrame:
-    """KPIs side by side: one row per KPI, one column per named solve, plus objective and status.
+    """The measures and KPIs side by side: one row each, one column per named solve, plus the weighted
+    score (labelled as a score, never money) and status.
 
     ``as_text`` formats every cell for display (a table mixing numbers and a status word cannot be
     shown as typed columns).
     """
-    rows = {label: {name: s.kpis[key] for name, s in solves.items()} for key, label in KPI_LABELS.items()}
-    rows["Objective £/wk"] = {name: s.check.objective for name, s in solves.items()}
+    rows = {measure.label + f" ({measure.unit})": {name: s.check.measures[key] for name, s in solves.items()}
+            for key, measure in MEASURES.items()}
+    rows |= {label: {name: s.kpis[key] for name, s in solves.items()} for key, label in KPI_LABELS.items()}
+    rows[SCORE_LABEL] = {name: s.check.objective for name, s in solves.items()}
     rows["Status"] = {name: s.result.status.value for name, s in solves.items()}
     table = pd.DataFrame(rows).T
     if as_text:
         table = table.map(lambda v: "—" if v is None else f"{v:,.1f}" if isinstance(v, float) else str(v))
     return table
+
+
+@dataclass(frozen=True)
+class CheckedFrontier:
+    """The trade-off frontier between ``x`` and ``y``, every point checked independently."""
+
+    x: str
+    y: str
+    points: tuple[CheckedSolve, ...]
+    dropped: int
+    message: str = ""
+
+    def table(self) -> pd.DataFrame:
+        """One row per point, from the ``y`` end to the ``x`` end: its two coordinates, every measure,
+        its status, and in words what the step from the point before trades."""
+        rows = []
+        for k, point in enumerate(self.points):
+            previous = self.points[k - 1] if k else None
+            rows.append({"point": k + 1, **{m: point.check.measures[m] for m in MEASURES},
+                         "status": point.result.status.value, "plan": point.result.message,
+                         "trade_off": trade_off(previous.result, point.result, self.x, self.y) if previous else ""})
+        return pd.DataFrame(rows)
+
+
+def frontier_checked(instance: Instance, x: str, y: str, weights: Weights | None = None,
+                     objective: Objective | None = None, params: SolveParams | None = None, points: int = 7,
+                     on_point: Callable[[int, int, CheckedSolve], None] | None = None,
+                     pairs: pd.DataFrame | None = None, actual: Mapping[str, float] | None = None) -> CheckedFrontier:
+    """The frontier (:func:`rcc.solver.frontier.frontier`), each point checked as it comes."""
+    weights = weights or Weights()
+    objective = objective or Objective()
+    pairs = candidate_pairs(instance, weights) if pairs is None else pairs
+    today = status_quo(greedy_checked(instance, weights, pairs), actual)
+
+    done_points: dict[int, CheckedSolve] = {}
+
+    def report(done: int, planned: int, result) -> None:
+        done_points[id(result)] = checked(instance, weights, result, pairs, today, objective)
+        if on_point:
+            on_point(done, planned, done_points[id(result)])
+
+    found = frontier(instance, x, y, weights, objective, params, points, report, pairs, actual)
+    return CheckedFrontier(x, y, tuple(done_points[id(r)] for r in found.points), found.dropped, found.message)

@@ -21,7 +21,7 @@ from rcc.app.pages.data import SOURCES
 from rcc.app.state import StatusQuo
 from rcc.model import Weights
 from rcc.service import greedy_checked, solve_checked
-from rcc.solver.cpsat import SolveParams
+from rcc.solver.params import SolveParams
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "tests" / "data" / "ssda903-fake"

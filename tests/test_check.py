@@ -241,7 +241,7 @@ def test_objective_recomputed_by_hand():
     assert check.ok
     assert check.terms == {"cost": 1000 + 600, "km": 20 * 9.5, "unplaced": 15000, "split": 0, "not_preferred": 0}
     assert check.objective == 16790
-    assert (check.placed, check.unplaced, check.siblings_split) == (3, 1, 0)
+    assert (check.placed, check.unplaced, check.groups_apart) == (3, 1, 0)
     assert check.km == {"C1": 2.0, "C2": 3.0, "C3": 4.5}
 
 
@@ -267,21 +267,22 @@ def test_objective_uses_the_given_weights():
 
 
 def test_siblings_in_three_homes_count_two_splits():
-    """A group spread over three homes costs 2 × w_split and counts once as a split group."""
+    """A group spread over three homes costs 2 × w_split and counts once as a group apart."""
     inst = instance(
         children=[child(f"C{i}", sibling_group="G1") for i in (1, 2, 3)],
         homes=[home("H1"), home("H2"), home("H3")],
     )
     check = check_assignment(inst, {"C1": "H1", "C2": "H2", "C3": "H3"})
     assert check.terms["split"] == 2 * 5000
-    assert (check.siblings_split, check.splits) == (1, 2)
+    assert (check.groups_apart, check.splits) == (1, 2)
+    assert check.measures["siblings_apart"] == 2
 
 
 def test_siblings_together_cost_no_split():
     """A group placed in one home costs nothing in splits."""
     inst = instance(children=[child("C1", sibling_group="G1"), child("C2", sibling_group="G1")])
     check = check_assignment(inst, {"C1": "H1", "C2": "H1"})
-    assert check.terms["split"] == 0 and check.siblings_split == 0
+    assert check.terms["split"] == 0 and check.groups_apart == 0 and check.groups_together == 1
 
 
 def test_group_with_no_placed_members_costs_no_split():
@@ -289,13 +290,16 @@ def test_group_with_no_placed_members_costs_no_split():
     inst = instance(children=[child("C1", sibling_group="G1"), child("C2", sibling_group="G1")])
     check = check_assignment(inst, {"C1": None, "C2": None})
     assert check.terms == {"cost": 0, "km": 0, "unplaced": 30000, "split": 0, "not_preferred": 0}
-    assert check.siblings_split == 0
+    assert (check.groups_apart, check.groups_together, check.measures["siblings_apart"]) == (0, 0, 0)
 
 
-def test_group_with_one_placed_member_costs_no_split():
-    """A placed sibling whose brother is unplaced is not a split."""
+def test_group_with_one_placed_member_costs_no_split_but_is_apart():
+    """A placed sibling whose brother is unplaced costs no split in the weighted score, but the group
+    is apart as people see it: one separation."""
     inst = instance(children=[child("C1", sibling_group="G1"), child("C2", sibling_group="G1")])
-    assert check_assignment(inst, {"C1": "H1", "C2": None}).terms["split"] == 0
+    check = check_assignment(inst, {"C1": "H1", "C2": None})
+    assert check.terms["split"] == 0
+    assert (check.groups_apart, check.measures["siblings_apart"]) == (1, 1)
 
 
 def test_geodesic_distance_matches_geopy():

@@ -8,8 +8,9 @@ import shutil
 import pandas as pd
 import pytest
 
-from rcc.cli import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, main
-from rcc.solver import cpsat
+from rcc.cli import main
+from rcc.exit_codes import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK
+from rcc.solver import cpsat, plan
 from tests.conftest import FIXTURES
 
 TINY = FIXTURES / "tiny"
@@ -41,7 +42,8 @@ def test_validate_lists_every_problem_of_a_broken_copy(tmp_path, capsys):
 
 
 def test_solve_writes_assignments_and_summary_as_the_contract_says(tmp_path):
-    """A tiny instance: exit 0, one row per child with a reason, summary with every field."""
+    """A tiny instance: exit 0, one row per child with a reason, summary with every field of the
+    contract and of v1.1: the mode, every measure, the priorities, the stages and the guards."""
     out = tmp_path / "out"
     assert main(["solve", str(TINY / "capacity-two-children-one-bed"), "--out", str(out)]) == EXIT_OK
     table = pd.read_csv(out / "assignments.csv", keep_default_na=False)
@@ -49,22 +51,45 @@ def test_solve_writes_assignments_and_summary_as_the_contract_says(tmp_path):
     assert table.set_index("child_id").loc["C2", "home_id"] == ""
     summary = json.loads((out / "summary.json").read_text())
     for key in ("status", "objective", "bound", "gap", "terms", "placed", "unplaced", "siblings_split",
-                "runtime_s", "solver", "seed", "inputs", "kpis"):
+                "runtime_s", "solver", "seed", "inputs", "kpis", "objective_mode", "measures", "weekly_spend",
+                "priorities", "stages", "guards", "found_by", "proved_by", "status_quo", "by_authority"):
         assert key in summary
-    assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(17100.0)
+    assert summary["status"] == "optimal" and summary["objective_mode"] == "priorities"
+    assert summary["objective"] == pytest.approx(17100.0)  # the weighted score of the plan, for comparison
+    assert "not money" in summary["units"]["objective"]
+    assert summary["measures"] == pytest.approx({"unplaced": 1, "siblings_apart": 0, "far_from_home": 0,
+                                                 "outside_own_la": 0, "not_preferred": 0, "weekly_spend": 2000,
+                                                 "km": 5})
+    assert summary["weekly_spend"] == pytest.approx(2000)
+    assert [p["measure"] for p in summary["priorities"]][:2] == ["unplaced", "siblings_apart"]
+    assert all(stage["proven"] for stage in summary["stages"]) and summary["proved_by"] == "CP-SAT"
+    assert [g["measure"] for g in summary["guards"]] == ["unplaced", "siblings_apart", "far_from_home",
+                                                         "outside_own_la", "not_preferred"]
     assert set(summary["terms"]) == {"cost", "km", "unplaced", "split", "not_preferred"}
-    assert summary["solver_stats"]["pairs_kept"] <= summary["solver_stats"]["pairs"]
     assert set(summary["inputs"]) == {"children.csv", "homes.csv", "travel.csv"}
     assert not list(out.glob(".*.tmp")), "temporary files must not be left behind"
+
+
+def test_weighted_mode_reports_the_score_with_its_proof(tmp_path):
+    """--objective weighted minimises the v1 score: its bound, gap and pruning are reported."""
+    out = tmp_path / "out"
+    assert main(["solve", str(TINY / "capacity-two-children-one-bed"), "--out", str(out),
+                 "--objective", "weighted"]) == EXIT_OK
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["objective_mode"] == "weighted" and summary["priorities"] is None and summary["guards"] == []
+    assert summary["status"] == "optimal" and summary["objective"] == pytest.approx(17100.0)
+    assert summary["solver_stats"]["pairs_kept"] <= summary["solver_stats"]["pairs"]
+    assert summary["stages"][0]["measure"] == "score" and summary["found_by"]
 
 
 def test_weight_flags_and_toml_change_the_objective(tmp_path):
     """--w-unplaced lower than any home leaves children unplaced; a TOML file does the same."""
     folder = str(TINY / "capacity-two-children-one-bed")
-    assert main(["solve", folder, "--out", str(tmp_path / "a"), "--w-unplaced", "100"]) == EXIT_OK
+    assert main(["solve", folder, "--out", str(tmp_path / "a"), "--w-unplaced", "100", "--objective", "weighted"]) \
+        == EXIT_OK
     assert json.loads((tmp_path / "a" / "summary.json").read_text())["objective"] == pytest.approx(200.0)
     toml = tmp_path / "w.toml"
-    toml.write_text("[weights]\nunplaced = 100\n[solver]\ntime_limit = 5\n")
+    toml.write_text('objective = "weighted"\n[weights]\nunplaced = 100\n[solver]\ntime_limit = 5\n')
     assert main(["solve", folder, "--out", str(tmp_path / "b"), "--weights", str(toml)]) == EXIT_OK
     assert json.loads((tmp_path / "b" / "summary.json").read_text())["objective"] == pytest.approx(200.0)
 
@@ -78,7 +103,7 @@ def test_no_lp_flag_and_toml_setting_reach_the_solver(tmp_path, monkeypatch):
     toml = tmp_path / "w.toml"
     toml.write_text("[solver]\nlp_guide = false\n")
     for n, extra in enumerate([[], ["--no-lp"], ["--weights", str(toml)]]):
-        assert main(["solve", folder, "--out", str(tmp_path / str(n)), *extra]) == EXIT_OK
+        assert main(["solve", folder, "--out", str(tmp_path / str(n)), "--objective", "weighted", *extra]) == EXIT_OK
         assert json.loads((tmp_path / str(n) / "summary.json").read_text())["status"] == "optimal"
     assert seen == [True, False, False]
 
@@ -125,7 +150,7 @@ def test_internal_error_exits_1_with_a_logged_traceback(tmp_path, monkeypatch, c
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cpsat, "solve", broken)
+    monkeypatch.setattr(plan, "solve_priorities", broken)
     assert main(["solve", str(TINY / "solo-child-alone"), "--out", str(tmp_path / "o")]) == EXIT_INTERNAL
     assert "internal error" in caplog.text and "boom" in caplog.text
 

@@ -14,9 +14,12 @@ from rcc.data.orlib import assignment_instance, read_orlib_assignment
 from rcc.model import Weights
 from rcc.result import Status
 from rcc.solver.candidates import candidate_pairs
-from rcc.solver.cpsat import SCALE, PlacementModel, SolveParams, solve
+from rcc.solver.cpsat import solve
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
+from rcc.solver.objective import SCALE
+from rcc.solver.params import SolveParams
+from rcc.solver.placement_model import PlacementModel
 from tests.bruteforce import brute_force, penny_rounding
 from tests.conftest import FIXTURES
 from tests.strategies import tiny_instances
@@ -149,7 +152,7 @@ def test_warm_start_from_a_previous_assignment_is_accepted(region, region_pairs)
 def test_progress_callback_reports_objective_bound_and_time(region, region_pairs):
     """The callback sees improving solutions with a bound below each objective."""
     seen = []
-    solve(region, params=SolveParams(time_limit=12), progress=lambda o, b, t: seen.append((o, b, t)),
+    solve(region, params=SolveParams(time_limit=12), progress=lambda u: seen.append((u.value, u.bound, u.elapsed)),
           pairs=region_pairs)
     assert seen
     assert all(bound <= objective + 1e-6 and elapsed >= 0 for objective, bound, elapsed in seen)
@@ -159,6 +162,7 @@ def test_progress_callback_reports_objective_bound_and_time(region, region_pairs
 def test_integer_scaling_keeps_the_objective_within_a_penny_per_child(region, region_pairs):
     """Pair coefficients are pence; the scaled objective of an assignment is within £0.01 × children."""
     model = PlacementModel(region, Weights(), region_pairs)
+    model.minimise_score()
     result = solve_greedy(region, pairs=region_pairs)
     chosen = {(c, h) for c, h in result.assignment.items() if h is not None}
     rows = [i for i, c, h in zip(region_pairs.index, region_pairs["child_id"], region_pairs["home_id"], strict=True)

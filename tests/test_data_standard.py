@@ -23,9 +23,10 @@ from rcc.outputs import checked
 from rcc.result import Status
 from rcc.solver import candidates
 from rcc.solver.candidates import candidate_pairs
-from rcc.solver.cpsat import SolveParams, solve
+from rcc.solver.cpsat import solve
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.highs import solve_highs
+from rcc.solver.params import SolveParams
 from tests.bruteforce import brute_force, penny_rounding
 from tests.builders import child, home
 from tests.conftest import CHILDREN_CSV, FIXTURES, HOMES_CSV, write_files
@@ -175,7 +176,7 @@ def test_explanations_name_the_extension_rules():
 def test_unplaced_reason_uses_the_childs_urgency():
     solved = _solved("urgency-within-5-days-worth-a-dear-home")
     assert solved.explainer.reason("C2").startswith(
-        "Unplaced: every feasible home costs more than an emergency placement (£15,000/wk)")
+        "Unplaced: every feasible home scores worse than an emergency placement (15,000 in the weighted score)")
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -185,11 +186,12 @@ def test_solve_flag_and_toml_set_the_extension_weights(tmp_path):
     """--w-not-preferred 2000 makes the preferred foster home worth its extra 1500; TOML sets urgency."""
     out = tmp_path / "out"
     folder = TINY / "suitability-suitable-family-pays-not-preferred"
-    assert main(["solve", str(folder), "--out", str(out), "--w-not-preferred", "2000"]) == EXIT_OK
+    assert main(["solve", str(folder), "--out", str(out), "--w-not-preferred", "2000", "--objective", "weighted"]) \
+        == EXIT_OK
     summary = json.loads((out / "summary.json").read_text())
     assert summary["objective"] == pytest.approx(2700.0) and summary["weights"]["not_preferred"] == 2000.0
     settings = tmp_path / "w.toml"
-    settings.write_text("[weights]\nurgency_within_5_days = 1.2\n")
+    settings.write_text('objective = "weighted"\n[weights]\nurgency_within_5_days = 1.2\n')
     folder = TINY / "urgency-within-5-days-worth-a-dear-home"
     assert main(["solve", str(folder), "--out", str(out), "--weights", str(settings)]) == EXIT_OK
     summary = json.loads((out / "summary.json").read_text())

@@ -8,7 +8,8 @@ from rcc.data import read_instance
 from rcc.model import Weights
 from rcc.outputs import checked
 from rcc.solver.candidates import candidate_pairs
-from rcc.solver.cpsat import SolveParams, solve
+from rcc.solver.cpsat import solve
+from rcc.solver.params import SolveParams
 from tests.conftest import FIXTURES
 
 TINY = FIXTURES / "tiny"
@@ -44,21 +45,25 @@ def test_unplaced_child_whose_homes_are_full_names_who_took_them():
     assert solved.explainer.reason("C2") == "Unplaced: all 1 feasible home(s) are taken: H1 is full (C1)."
 
 
-def test_unplaced_because_every_home_costs_more_than_an_emergency_placement():
-    """When leaving a child unplaced is optimal, the reason gives the price comparison."""
+def test_unplaced_because_every_home_scores_worse_than_an_emergency_placement():
+    """Under the weighted score, leaving a child unplaced can be optimal: the reason compares scores,
+    and gives the home's real price in £, never the score as money."""
     solved = _solved("unplaced-optimal-every-home-too-expensive")
     reason = solved.explainer.reason("C1")
-    assert reason.startswith("Unplaced: every feasible home costs more than an emergency placement (£15,000/wk)")
+    assert reason == ("Unplaced: every feasible home scores worse than an emergency placement (15,000 in the "
+                      "weighted score); the best, H2, costs £14,900/week and scores 15,100.")
 
 
-def test_shortlist_ranks_homes_by_cost_and_marks_the_chosen_one():
-    """The shortlist is ordered by weekly cost to the objective and shows deltas from the match."""
+def test_shortlist_ranks_homes_best_first_and_marks_the_chosen_one():
+    """The shortlist gives each home's distance, 20-mile and own-authority flags and real weekly price,
+    marks the current match, and says what blocks the others."""
     solved = _solved("capacity-second-child-takes-next-home")
     shortlist = solved.explainer.shortlist("C1", k=5)
     assert list(shortlist["rank"]) == list(range(1, len(shortlist) + 1))
-    assert list(shortlist["objective_cost"]) == sorted(shortlist["objective_cost"])
-    chosen = shortlist[shortlist["chosen"]]
-    assert list(chosen["home_id"]) == ["H2"] and chosen["vs_current"].iloc[0] == pytest.approx(0.0)
+    assert list(shortlist["home_id"]) == ["H1", "H2"]  # H1 is cheaper and nearer, but C2 has it
+    assert list(shortlist["chosen"]) == [False, True]
+    assert shortlist["blocked_by"].iloc[0] == "is full (C2)"
+    assert {"within_20_miles", "own_authority", "weekly_cost", "authority"} <= set(shortlist.columns)
 
 
 def test_kpis_on_a_split_sibling_group_by_hand():
@@ -66,10 +71,10 @@ def test_kpis_on_a_split_sibling_group_by_hand():
     kpis = _solved("siblings-three-homes-two-splits").kpis
     assert kpis["placed_pct"] == 100.0
     assert kpis["siblings_together_pct"] == 0.0
-    assert kpis["siblings_split"] == 1
+    assert kpis["groups_apart"] == 1
     assert kpis["within_20_miles_pct"] == 100.0
     assert kpis["mean_km"] == pytest.approx(10.0)
-    assert kpis["weekly_cost"] == pytest.approx(3000.0)
+    assert kpis["weekly_spend"] == pytest.approx(3000.0)
 
 
 def test_kpis_count_block_booked_beds_used_and_charge_nothing_for_them():

@@ -12,9 +12,10 @@ from rcc.model import Instance, Weights
 from rcc.result import Status
 from rcc.solver import cpsat
 from rcc.solver.candidates import candidate_pairs
-from rcc.solver.cpsat import SolveParams, solve
+from rcc.solver.cpsat import solve
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.lp import LpRelaxation, lp_relaxation, tolerance
+from rcc.solver.params import SolveParams
 from tests.bruteforce import brute_force, distance_table, feasible_assignments, objective, penny_rounding
 from tests.builders import BOLTON, DIDSBURY, child, home
 from tests.strategies import tiny_instances
@@ -83,7 +84,7 @@ def test_lp_guided_and_unguided_solves_reach_the_same_optimum(instance):
     with pytest.MonkeyPatch.context() as patch:  # shortlists narrower than these tiny instances
         patch.setattr(cpsat, "SHORTLISTS", (1, 2))
         guided = solve(instance, params=SolveParams(time_limit=10, workers=1),
-                       progress=lambda objective, bound, seconds: reported.append(bound))
+                       progress=lambda update: reported.append(update.bound))
     unguided = solve(instance, params=SolveParams(time_limit=10, workers=1, lp_guide=False))
     for result in (guided, unguided):
         verify(result, instance)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from rcc.cli import EXIT_INVALID, EXIT_OK, main
+from rcc.cli import main
 from rcc.data import read_instance
+from rcc.exit_codes import EXIT_INVALID, EXIT_OK
 from rcc.imports.ssda903 import import_903, write_import
 from rcc.model import Instance
 from rcc.scenarios.blockbook import BlockContract
@@ -61,7 +62,8 @@ def test_evaluation_of_one_home_equals_the_arithmetic():
     assert list(rows["weekly_bill"]) == pytest.approx(list(3 * 700 + (n - 3).clip(lower=0) * 1000))
     assert list(rows["void_beds"]) == list((3 - n).clip(lower=0))
     assert list(rows["spot_weekly_bill"]) == pytest.approx(list(n * 1000))
-    assert list(rows["total"]) == pytest.approx(list(rows["weekly_bill"]))  # 0 km, all placed, no splits
+    assert list(rows["score"]) == pytest.approx(list(rows["weekly_bill"]))  # 0 km, all placed, no splits
+    assert (rows["unplaced"] == 0).all() and (rows["far_from_home"] == 0).all()
 
 
 def test_interval_is_a_t_interval_around_the_mean():
@@ -78,21 +80,29 @@ def test_optimiser_never_does_worse_than_spot_in_sample_and_validates_on_fresh_s
 
     rec = optimise(gm_setup, 0.15, range(8), recording_mapper, max_beds=6)
     assert set(seen) == set(range(8)), "the search used only its in-sample scenarios"
-    assert rec.mean_total <= rec.spot_mean_total and len(rec.steps) == sum(c.beds for c in rec.contracts)
+    assert rec.mean_bill <= rec.spot_mean_bill and len(rec.steps) == sum(c.beds for c in rec.contracts)
     again = evaluate(gm_setup, rec.contracts, range(8))
-    assert again["total"].mean() == pytest.approx(rec.mean_total)
-    assert again["spot_total"].mean() == pytest.approx(rec.spot_mean_total)
+    assert again["weekly_bill"].mean() == pytest.approx(rec.mean_bill)
+    assert again["spot_weekly_bill"].mean() == pytest.approx(rec.spot_mean_bill)
+    for measure in ("unplaced", "siblings_apart", "far_from_home", "outside_own_la"):  # children first
+        assert again[measure].mean() <= again[f"spot_{measure}"].mean() + 1e-9
     checked = validate_out_of_sample(gm_setup, rec, range(100, 110))
-    totals = checked.out_of_sample.set_index("metric").loc["total"]
-    assert totals["contracts_low"] <= totals["contracts"] <= totals["contracts_high"]
+    bills = checked.out_of_sample.set_index("metric").loc["weekly_bill"]
+    assert bills["contracts_low"] <= bills["contracts"] <= bills["contracts_high"]
 
 
-def test_sweep_ranks_what_ifs_by_what_they_save(gm_setup):
+def test_sweep_ranks_what_ifs_children_first_or_by_spend(gm_setup):
+    """By default the gains in priority order rank the what-ifs (children placed first, money last);
+    ``by="spend"`` ranks by weekly spend saved. The score is not a column at all."""
     options = default_options(gm_setup, beds=2, top_las=1, settings=("foster",))
     ranked, raw = sweep(gm_setup, options, range(6))
     assert len(ranked) == len(options) and len(raw) == 6 * (len(options) + 1)
-    assert list(ranked["total_saved"]) == sorted(ranked["total_saved"], reverse=True)
+    keys = ["unplaced_avoided", "separations_avoided", "kept_within_20_miles", "kept_in_own_la", "spend_saved"]
+    assert ranked[keys].equals(ranked[keys].sort_values(keys, ascending=False, ignore_index=True))
     assert (ranked["unplaced_avoided"] >= 0).all()  # more beds never leave more children unplaced (greedy)
+    assert not any("total" in column or "score" in column for column in ranked.columns)
+    by_spend, _ = sweep(gm_setup, options, range(6), by="spend")
+    assert list(by_spend["spend_saved"]) == sorted(by_spend["spend_saved"], reverse=True)
 
 
 @pytest.mark.slow
@@ -108,7 +118,7 @@ def test_two_dask_workers_give_exactly_the_in_process_results(gm_setup):
         swept2, _ = sweep(gm_setup, default_options(gm_setup, top_las=1, settings=("foster",))[:2], range(4), cluster)
     pd.testing.assert_frame_equal(alone, spread)
     pd.testing.assert_frame_equal(swept, swept2)
-    assert len(summary(alone)) == 7
+    assert len(summary(alone)) == 11
 
 
 def _contracts_file(tmp_path, text: str):

@@ -234,8 +234,8 @@ def status_quo_comparison(today: Mapping, kpis: Mapping) -> pd.DataFrame:
         ("Within 20 miles", _shown(today["within_20_miles_pct"], "{:.1f}%"),
          _shown(kpis["within_20_miles_pct"], "{:.1f}%")),
         ("Placed outside the LA", _shown(today["outside_la_pct"], "{:.1f}%"), _shown(outside, "{:.1f}%")),
-        ("Sibling groups split", "not recorded in SSDA903",
-         "no sibling groups in the data" if kpis["siblings_together_pct"] is None else f"{kpis['siblings_split']:,}"),
+        ("Sibling groups apart", "not recorded in SSDA903",
+         "no sibling groups in the data" if kpis["siblings_together_pct"] is None else f"{kpis['groups_apart']:,}"),
     ]
     return pd.DataFrame(rows, columns=["", "Today (SSDA903)", "rcc's plan"])
 

@@ -20,7 +20,7 @@ from rcc.model import Instance, Weights
 from rcc.outputs import CheckedSolve, instance_hash, run_record
 from rcc.service import greedy_checked, solve_checked
 from rcc.solver.candidates import candidate_pairs
-from rcc.solver.cpsat import SolveParams
+from rcc.solver.params import SolveParams
 from rcc.store import RunRecord, RunStore
 
 DEFAULT_INSTANCE = Path(__file__).resolve().parents[2] / "fixtures" / "greater-manchester"

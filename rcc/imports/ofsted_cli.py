@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rcc.cli import EXIT_INVALID, EXIT_OK
+from rcc.exit_codes import EXIT_INVALID, EXIT_OK
 from rcc.imports.ofsted import import_ofsted, report_path_for, write_homes, write_report
 
 

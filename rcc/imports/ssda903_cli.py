@@ -6,7 +6,7 @@ import argparse
 import datetime as dt
 import sys
 
-from rcc.cli import EXIT_INVALID, EXIT_OK
+from rcc.exit_codes import EXIT_INVALID, EXIT_OK
 
 
 def add_command(commands) -> None:

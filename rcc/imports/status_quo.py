@@ -8,10 +8,13 @@ care of recent weeks, counted by age band, setting family and provider, are the 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from rcc.data import geo
+from rcc.data.problems import Problem
 from rcc.imports.codes import FAMILY_SETTING
 from rcc.imports.ssda903_episodes import Setup, home_points, known_districts, setting_family
 from rcc.model import MILES_20_KM
@@ -81,3 +84,44 @@ def demand_profile(rows: pd.DataFrame, weeks: int) -> pd.DataFrame:
                           "provider_code": rows["provider"]})
     counts = table.groupby(list(PROFILE_COLUMNS[:3])).size().rename("entries").reset_index()
     return counts.assign(per_week=counts["entries"] / weeks).reindex(columns=list(PROFILE_COLUMNS))
+
+
+def actual_measures(table: pd.DataFrame) -> dict[str, float]:
+    """Today's counts of the measures the SSDA903 records, for the "no worse than today" guards:
+    children placed more than 20 miles from home, and outside their authority. Only children whose
+    placement district is known are counted (the file says how many that is)."""
+    known = table["km"].notna()
+    return {"far_from_home": float((table.loc[known, "within_20_miles"].astype(str).str.lower() == "false").sum()),
+            "outside_own_la": float((table.loc[known, "outside_la"].astype(str).str.lower() == "true").sum())}
+
+
+def read_actual(path: str | Path, child_ids: set[str]) -> tuple[dict[str, float] | None, list[Problem]]:
+    """``status_quo.csv`` as written by ``rcc import-903``: today's measures, or the problems that stop
+    it being read (a missing column, a bad cell, a child the instance does not have), each named."""
+    name = Path(path).name
+    problems: list[Problem] = []
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        return None, [Problem(name, f"cannot be read as CSV ({exc})")]
+    missing = [c for c in ("child_id", "km", "within_20_miles", "outside_la") if c not in table.columns]
+    if missing:
+        return None, [Problem(name, f"is missing column(s) {', '.join(missing)}: write it with rcc import-903")]
+    for i, row in table.iterrows():
+        where = {"file": name, "row": i + 2, "key": f"child_id={row['child_id']}"}
+        if row["child_id"] not in child_ids:
+            problems.append(Problem(**where, column="child_id", value=row["child_id"],
+                                    rule="is not a child of the instance (status_quo.csv must come from the "
+                                    "same import)"))
+        if row["km"]:
+            try:
+                float(row["km"])
+            except ValueError:
+                problems.append(Problem(**where, column="km", value=row["km"], rule="must be a number of km"))
+        for column in ("within_20_miles", "outside_la"):
+            if row[column].lower() not in ("", "true", "false"):
+                problems.append(Problem(**where, column=column, value=row[column], rule="must be true, false or empty"))
+    if problems:
+        return None, problems
+    table["km"] = pd.to_numeric(table["km"].replace("", None))
+    return actual_measures(table), []

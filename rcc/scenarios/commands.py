@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rcc.cli import EXIT_INVALID, EXIT_OK
+from rcc.exit_codes import EXIT_INVALID, EXIT_OK
 
 CONTRACT_COLUMNS = ("home_id", "beds", "price")
 
@@ -89,6 +89,7 @@ def _flag_problems(args) -> list[str]:
 def _begin(args):
     """(instance, scenario setup), or None after listing every problem with the flags or the instance."""
     from rcc.data.read import validate
+    from rcc.priorities import Guards, Objective
     from rcc.scenarios.demand import DemandProfile
     from rcc.scenarios.evaluate import Policy, Setup
 
@@ -103,7 +104,8 @@ def _begin(args):
     referrals = demand.instance if demand else instance
     setup = Setup(instance, DemandProfile.from_instance(referrals, args.observed_weeks),
                   horizon_weeks=args.horizon_weeks, seed=args.seed,
-                  policy=Policy(args.policy, args.policy_time_limit))
+                  policy=Policy(args.policy, args.policy_time_limit),
+                  objective=Objective(args.objective, guards=Guards(status_quo=not args.no_guard)))
     return instance, setup
 
 
@@ -133,8 +135,9 @@ def _progress(label: str):
 
 
 def _parameters(args, **extra) -> dict:
-    keep = ("demand", "observed_weeks", "horizon_weeks", "seed", "policy", "policy_time_limit", "scenarios", "discount",
-            "in_sample", "out_of_sample", "sensitivity", "max_beds", "beds", "top_las", "settings")
+    keep = ("demand", "observed_weeks", "horizon_weeks", "seed", "policy", "policy_time_limit", "objective", "no_guard",
+            "scenarios", "discount", "in_sample", "out_of_sample", "sensitivity", "max_beds", "beds", "top_las",
+            "settings", "rank_by")
     return {k: getattr(args, k) for k in keep if hasattr(args, k)} | extra
 
 
@@ -148,6 +151,10 @@ def _record(args, kind: str, instance, started: float, parameters: dict, headlin
     record = RunRecord(kind=kind, instance=instance.name, inputs=inputs, parameters=parameters, status="done",
                        runtime_s=time.perf_counter() - started, kpis=headline, results=results)
     return RunStore(args.db).record(record)
+
+
+def _pounds(value: float) -> str:
+    return f"−£{-value:,.0f}" if value < 0 else f"+£{value:,.0f}"
 
 
 def _write(out: Path, name: str, table: pd.DataFrame) -> None:
@@ -181,14 +188,14 @@ def _evaluate(args) -> int:
     out = Path(args.out)
     _write(out, "scenarios.csv", rows.drop(columns=["usage", "spot_usage"]))
     _write(out, "summary.csv", table)
-    total = table.set_index("metric").loc["total"]
+    bill = table.set_index("metric").loc["weekly_bill"]
     run_id = _record(args, "evaluate", instance, started, _parameters(args),
-                     {"saving_per_week": -total["difference"], "saving_low": -total["difference_high"],
-                      "saving_high": -total["difference_low"]}, _plain(table))
+                     {"saving_per_week": -bill["difference"], "saving_low": -bill["difference_high"],
+                      "saving_high": -bill["difference_low"]}, _plain(table))
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
-    print(f"contracts save £{-total['difference']:,.0f}/week on average (95% interval "
-          f"£{-total['difference_high']:,.0f} to £{-total['difference_low']:,.0f}) over {args.scenarios} scenarios "
-          f"→ {out} (run {run_id})")
+    print(f"contracts change the weekly bill (spot + contracts, void beds included) by "
+          f"{_pounds(bill['difference'])}/week on average (95% interval {_pounds(bill['difference_low'])} to "
+          f"{_pounds(bill['difference_high'])}) over {args.scenarios} scenarios → {out} (run {run_id})")
     return EXIT_OK
 
 
@@ -214,17 +221,19 @@ def _optimise(args) -> int:
     _write(out, "out_of_sample.csv", rec.out_of_sample)
     if len(table):
         _write(out, "sensitivity.csv", table)
-    total = rec.out_of_sample.set_index("metric").loc["total"]
+    bill = rec.out_of_sample.set_index("metric").loc["weekly_bill"]
     headline = {"beds": int(contracts["beds"].sum()), "in_sample_saving": rec.in_sample_saving,
-                "out_of_sample_saving": -total["difference"], "saving_low": -total["difference_high"],
-                "saving_high": -total["difference_low"]}
+                "out_of_sample_saving": -bill["difference"], "saving_low": -bill["difference_high"],
+                "saving_high": -bill["difference_low"]}
     run_id = _record(args, "optimise", instance, started, _parameters(args), headline,
                      {"contracts": _plain(contracts), "out_of_sample": _plain(rec.out_of_sample),
                       "sensitivity": _plain(table)})
     print(contracts.to_string(index=False))
-    print(f"{headline['beds']} bed(s) at {args.discount:.0%} off: in sample £{rec.in_sample_saving:,.0f}/week saved; "
-          f"out of sample ({args.out_of_sample} fresh scenarios) £{headline['out_of_sample_saving']:,.0f}/week "
-          f"(95% interval £{headline['saving_low']:,.0f} to £{headline['saving_high']:,.0f}) → {out} (run {run_id})")
+    print(f"{headline['beds']} bed(s) at {args.discount:.0%} off: weekly bill in sample "
+          f"£{rec.in_sample_saving:,.0f}/week lower, no child-first measure worse on average; "
+          f"out of sample ({args.out_of_sample} fresh scenarios) "
+          f"£{headline['out_of_sample_saving']:,.0f}/week lower (95% interval £{headline['saving_low']:,.0f} to "
+          f"£{headline['saving_high']:,.0f}) → {out} (run {run_id})")
     if len(table):
         print(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
     return EXIT_OK
@@ -243,12 +252,13 @@ def _sweep(args) -> int:
     options = default_options(setup, args.beds, args.top_las, settings)
     print(f"{len(options)} what-ifs × {args.scenarios} scenarios", file=sys.stderr)
     with dask_mapper(args.workers, args.scheduler, _progress("sweep")) as mapper:
-        ranked, _ = sweep(setup, options, range(args.scenarios), mapper)
+        ranked, _ = sweep(setup, options, range(args.scenarios), mapper, by=args.rank_by)
     out = Path(args.out)
     _write(out, "sweep.csv", ranked)
     best = ranked.iloc[0] if len(ranked) else None
-    headline = {"what_ifs": len(options)} | (
-        {"best": f"{best['la_code']} {best['setting']} need {best['need_level']}", "best_saving": best["total_saved"]}
+    headline = {"what_ifs": len(options), "ranked_by": args.rank_by} | (
+        {"best": f"{best['la_code']} {best['setting']} need {best['need_level']}",
+         "best_unplaced_avoided": best["unplaced_avoided"], "best_spend_saved": best["spend_saved"]}
         if best is not None else {})
     run_id = _record(args, "sweep", instance, started, _parameters(args), headline, _plain(ranked))
     print(ranked.head(10).to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
@@ -268,7 +278,12 @@ def _scenario_options(parser: argparse.ArgumentParser, scenarios: int | None) ->
     parser.add_argument("--horizon-weeks", type=float, default=4.0, help="weeks of referrals per scenario (default 4)")
     parser.add_argument("--seed", type=int, default=1, help="base seed; scenario k uses (seed, k) (default 1)")
     parser.add_argument("--policy", choices=("cpsat", "greedy"), default="cpsat",
-                        help="how each scenario is placed: rcc's CP-SAT or the greedy status quo (default cpsat)")
+                        help="how each scenario is placed: rcc's optimiser (children first, or --objective) or the "
+                        "greedy status quo (default cpsat)")
+    parser.add_argument("--objective", choices=("priorities", "weighted"), default="priorities",
+                        help="what rcc's optimiser minimises in each scenario (default priorities)")
+    parser.add_argument("--no-guard", action="store_true",
+                        help="drop the 'no worse than the scenario's status quo' guards")
     parser.add_argument("--policy-time-limit", type=float, default=5.0, help="CP-SAT seconds per scenario (default 5)")
     parser.add_argument("--workers", type=int, default=2,
                         help="dask LocalCluster processes; 0 runs in this process (default 2)")
@@ -298,4 +313,6 @@ def add_commands(commands) -> None:
     sweep.add_argument("--top-las", type=int, default=4, help="what-ifs for the LAs with most referrals (default 4)")
     sweep.add_argument("--settings", default="foster,childrens_home", help="settings to try (default foster,"
                        "childrens_home)")
+    sweep.add_argument("--rank-by", choices=("priorities", "spend"), default="priorities",
+                       help="rank by the gains in priority order, money last (default), or by weekly spend saved")
     sweep.set_defaults(run=_sweep)

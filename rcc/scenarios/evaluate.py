@@ -6,8 +6,13 @@ between different draws. The placement *policy* solving each scenario is rcc's C
 short time limit) or the greedy status quo; every solution is re-checked by ``rcc.check``.
 
 The weekly bill counts what is really paid: spot placements at their price, plus every contracted
-bed at its contract price whether used or void. The *total* is the objective a commissioner
-minimises: the bill plus the weighted distance, unplaced and split terms of the contract.
+bed at its contract price whether used or void. Beside it are the measures a commissioner ranks
+first (children without a home, brothers and sisters apart, far from home, outside the authority)
+and, for comparison only, the weighted score (never money).
+
+Each scenario is placed under the commissioner's objective (priorities by default) with the "no
+worse than today" guards if they are on, against that scenario's own status quo; a budget or
+fairness guard is about today's plan, not a sampled future, so scenario policies leave them out.
 """
 
 from __future__ import annotations
@@ -23,19 +28,23 @@ from scipy import stats
 from rcc.check import verify
 from rcc.kpis import compute_kpis
 from rcc.model import Instance, Weights
+from rcc.priorities import GUARDED, Guards, Objective
+from rcc.result import Result
 from rcc.scenarios.blockbook import BlockContract, apply_contracts, contract_costs
 from rcc.scenarios.demand import DemandProfile, scenario_instance
 from rcc.scenarios.distributed import in_process
-from rcc.solver.cpsat import SolveParams, solve
 from rcc.solver.greedy import solve_greedy
+from rcc.solver.params import SolveParams
+from rcc.solver.plan import solve_plan
 
-METRICS = ("total", "weekly_bill", "void_beds", "utilisation_pct", "placed_pct", "within_20_miles_pct",
-           "siblings_together_pct")
+METRICS = ("weekly_bill", *GUARDED[:4], "void_beds", "utilisation_pct", "placed_pct", "within_20_miles_pct",
+           "siblings_together_pct", "score")
 
 
 @dataclass(frozen=True)
 class Policy:
-    """How each scenario's children are placed: ``"cpsat"`` (one worker, ``time_limit`` s) or ``"greedy"``."""
+    """How each scenario's children are placed: ``"cpsat"`` (rcc's optimiser under the setup's objective,
+    one worker, ``time_limit`` s) or ``"greedy"`` (the status quo)."""
 
     solver: str = "cpsat"
     time_limit: float = 5.0
@@ -44,10 +53,11 @@ class Policy:
         if self.solver not in ("cpsat", "greedy"):
             raise ValueError(f"policy must be cpsat or greedy, not {self.solver!r}")
 
-    def place(self, instance: Instance, weights: Weights):
+    def place(self, instance: Instance, weights: Weights, objective: Objective) -> Result:
         if self.solver == "greedy":
             return solve_greedy(instance, weights)
-        return solve(instance, weights, SolveParams(time_limit=self.time_limit, workers=1))
+        scenario_objective = Objective(objective.mode, objective.priorities, Guards(objective.guards.status_quo))
+        return solve_plan(instance, weights, scenario_objective, SolveParams(time_limit=self.time_limit, workers=1))
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,7 @@ class Setup:
     horizon_weeks: float = 4.0
     seed: int = 1
     policy: Policy = field(default_factory=Policy)
+    objective: Objective = field(default_factory=Objective)
 
     def scenario(self, number: int) -> Instance:
         return scenario_instance(self.base, self.profile, self.horizon_weeks, self.seed, number)
@@ -68,15 +79,16 @@ class Setup:
 def outcome(setup: Setup, instance: Instance, contracts: Sequence[BlockContract]) -> dict:
     """Place ``instance``'s children under ``contracts`` and measure what it costs and achieves."""
     booked = apply_contracts(instance, list(contracts))
-    result = setup.policy.place(booked, setup.weights)
+    result = setup.policy.place(booked, setup.weights, setup.objective)
     check = verify(result, booked, setup.weights)
     kpis = compute_kpis(booked, result.assignment, check)
     costs = contract_costs(booked, list(contracts), result.assignment)
-    bill = kpis["weekly_cost"] + costs["contract_bill"]
     return {
         "children": len(instance.children),
-        "total": check.objective + setup.weights.cost * costs["contract_bill"],
-        "weekly_bill": bill,
+        "weekly_bill": check.measures["weekly_spend"] + costs["contract_bill"],
+        **{m: check.measures[m] for m in GUARDED[:4]},
+        "km": check.measures["km"],
+        "score": check.objective + setup.weights.cost * costs["contract_bill"],
         "void_beds": costs["void_beds"],
         "utilisation_pct": costs["utilisation_pct"],
         "placed_pct": kpis["placed_pct"],

@@ -3,9 +3,13 @@
 Each what-if adds ``beds`` places of one setting and need level in one LA (a new home at the LA's
 centroid, see :func:`rcc.scenarios.whatif.change_supply`). Every scenario's referrals are drawn
 once and placed against the baseline supply and against each what-if (common random numbers), so
-a what-if's value is measured on identical demand. Values are per scenario horizon:
-children kept within 20 miles, km saved, unplaced avoided and the weekly total saved, each a
-mean with a 95% interval; the table is ranked by total saved.
+a what-if's value is measured on identical demand. Values are per scenario horizon, each a mean
+with a 95% interval: children placed who would not have been (urgency-weighted), separations of
+brothers and sisters avoided, children kept within 20 miles and in their own authority, weekly
+spend saved (real money: negative when the new beds cost more than they save) and km saved.
+
+The table is ranked as commissioners rank outcomes (:data:`RANKINGS`): by the gains in the order of
+the priorities, money after the children (``priorities``), or by weekly spend saved (``spend``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from rcc.check import verify
-from rcc.model import MILES_20_KM, Instance
+from rcc.model import Instance
 from rcc.scenarios.distributed import in_process
 from rcc.scenarios.evaluate import Mapper, Setup, interval
 from rcc.scenarios.whatif import SupplyChange, change_supply
@@ -32,16 +36,24 @@ def default_options(setup: Setup, beds: int = 2, top_las: int = 4,
             for need in sorted(rates.loc[rates["la_code"] == la, "need_level"].unique())]
 
 
+GAINS = {  # gain column: (measure, +1 when a fall in the measure is the gain)
+    "unplaced_avoided": "unplaced",
+    "separations_avoided": "siblings_apart",
+    "kept_within_20_miles": "far_from_home",
+    "kept_in_own_la": "outside_own_la",
+    "spend_saved": "weekly_spend",
+    "km_saved": "km",
+}
+RANKINGS = {
+    "priorities": ("unplaced_avoided", "separations_avoided", "kept_within_20_miles", "kept_in_own_la", "spend_saved"),
+    "spend": ("spend_saved", "unplaced_avoided", "separations_avoided"),
+}
+
+
 def _measure(setup: Setup, instance: Instance) -> dict:
-    result = setup.policy.place(instance, setup.weights)
+    result = setup.policy.place(instance, setup.weights, setup.objective)
     check = verify(result, instance, setup.weights)
-    placed = [c for c in instance.children if result.assignment[c.child_id] is not None]
-    return {
-        "total": check.objective,
-        "within_20_miles": sum(check.km[c.child_id] <= MILES_20_KM for c in placed),
-        "km": sum(check.km[c.child_id] for c in placed),
-        "unplaced": check.unplaced,
-    }
+    return dict(check.measures)
 
 
 @dataclass(frozen=True)
@@ -59,32 +71,31 @@ class _SweepTask:
 
 
 def sweep(setup: Setup, options: Sequence[SupplyChange], scenarios: Iterable[int],
-          mapper: Mapper | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+          mapper: Mapper | None = None, by: str = "priorities") -> tuple[pd.DataFrame, pd.DataFrame]:
     """(ranked what-ifs, raw per-scenario rows; option −1 is the baseline)."""
     variants = (setup.base, *(change_supply(setup.base, option) for option in options))
     task = _SweepTask(setup, variants)
     per_task = (mapper or in_process)(task, list(scenarios))
     raw = pd.DataFrame([row for rows in per_task for row in rows]).sort_values(["scenario", "option"])
-    return rank(raw, options), raw.reset_index(drop=True)
+    return rank(raw, options, by), raw.reset_index(drop=True)
 
 
-def rank(raw: pd.DataFrame, options: Sequence[SupplyChange]) -> pd.DataFrame:
-    """Each what-if's paired gains against the baseline, ranked by weekly total saved."""
+def rank(raw: pd.DataFrame, options: Sequence[SupplyChange], by: str = "priorities") -> pd.DataFrame:
+    """Each what-if's paired gains against the baseline (a fall in a measure is a gain), ranked by the
+    mean gains in the order :data:`RANKINGS` gives for ``by``."""
+    if by not in RANKINGS:
+        raise ValueError(f"rank by {by!r}: must be one of {', '.join(RANKINGS)}")
     baseline = raw[raw["option"] == -1].set_index("scenario")
     rows = []
     for i, option in enumerate(options):
         mine = raw[raw["option"] == i].set_index("scenario").loc[baseline.index]
-        gains = {
-            "total_saved": baseline["total"] - mine["total"],
-            "kept_within_20_miles": mine["within_20_miles"] - baseline["within_20_miles"],
-            "km_saved": baseline["km"] - mine["km"],
-            "unplaced_avoided": baseline["unplaced"] - mine["unplaced"],
-        }
         row = {"la_code": option.la_code, "setting": option.setting, "need_level": option.need_level,
                "beds": option.beds}
-        for name, values in gains.items():
-            mean, low, high = interval(values.tolist())
+        for name, measure in GAINS.items():
+            mean, low, high = interval((baseline[measure] - mine[measure]).tolist())
             row.update({name: mean, f"{name}_low": low, f"{name}_high": high})
         rows.append(row)
     table = pd.DataFrame(rows)
-    return table.sort_values("total_saved", ascending=False, ignore_index=True) if len(table) else table
+    if not len(table):
+        return table
+    return table.sort_values(list(RANKINGS[by]), ascending=False, ignore_index=True)

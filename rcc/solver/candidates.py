@@ -246,8 +246,9 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
 
     Columns: ``child`` and ``home`` (positions in the instance), ``child_id``, ``home_id``, ``km``,
     ``weekly_cost`` (the spot price), ``cost_term`` (weighted price, charged unless the bed is
-    block-booked), ``km_term`` (weighted distance), ``pref_term`` (``w_not_preferred`` where the
-    child is merely suitable for the home's setting family while preferring another, else 0).
+    block-booked), ``km_term`` (weighted distance), ``not_preferred`` (the child is merely suitable
+    for the home's setting family while preferring another) and ``pref_term`` (``w_not_preferred``
+    there, else 0).
     """
     weights = weights or Weights()
     arrays = Arrays(instance)
@@ -271,6 +272,7 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
             "weekly_cost": cost,
             "cost_term": weights.cost * cost,
             "km_term": weights.km * km,
+            "not_preferred": not_preferred,
             "pref_term": np.where(not_preferred, weights.not_preferred, 0.0),
         }
     )

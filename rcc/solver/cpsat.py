@@ -1,28 +1,9 @@
-"""Exact placement matching with OR-Tools CP-SAT, guided by the LP relaxation.
+"""The weighted score (contract v1) minimised exactly with OR-Tools CP-SAT, guided by the LP relaxation.
 
-The model has one Boolean per *feasible* (child, home) pair — never one per bed, so identical
-vacancies in a home add no variables and no symmetry — plus, for each sibling group, one
-"home used by the group" Boolean per home that two or more members could share. Every rule of the
-contract that links several children is one method of :class:`PlacementModel`.
-
-Integer scaling. CP-SAT needs integer coefficients, so every weighted cost is rounded to the
-penny (``SCALE = 100`` units per pound). A coefficient is off by at most half a penny, and each
-child contributes at most two rounded coefficients, so the scaled objective of any assignment is
-within £0.01 × children of the true one; the reported objective is always recomputed exactly
-from the assignment and re-checked by ``rcc.check``.
-
-Formulation choices (measured in ``benchmarks/``):
-- The unplaced penalty is folded into the pair coefficients (minus the child's penalty,
-  ``w_unplaced`` × urgency, per placement, plus a constant), so no "unplaced" variables exist.
-- Capacity and solo share one constraint per home: ``Σ x + (vacancies − 1) · Σ x_solo ≤ vacancies``;
-  a placed solo child fills the home by itself.
-- Group-uses-home Booleans are linked member by member (``x[c,h] ≤ y[g,h]``), the tight form.
-- ``alongside`` is paired where that stays small (tight) and counted where it would not: running
-  totals of a home's children by age and one enforced ``count ≤ 1`` per choosy child's age window
-  (pairwise exclusions alone reached 4.4 million constraints at 1,000 children).
-
-``solve`` runs this model on shortlists of pairs and on the pairs left after reduced-cost pruning,
-both taken from the LP relaxation (:mod:`rcc.solver.lp`); its docstring says in which order, and why.
+The model is :class:`rcc.solver.placement_model.PlacementModel`. ``solve`` runs it on shortlists of
+pairs and on the pairs left after reduced-cost pruning, both taken from the LP relaxation
+(:mod:`rcc.solver.lp`); its docstring says in which order, and why. This is the objective of the
+benchmark families; commissioners' plans are solved by priorities (:mod:`rcc.solver.lexicographic`).
 """
 
 from __future__ import annotations
@@ -30,298 +11,55 @@ from __future__ import annotations
 import logging
 import math
 import time
-import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
 from rcc.model import Instance, Weights
-from rcc.result import Result, Status
-from rcc.solver.candidates import age_totals, alongside_rules, candidate_pairs, separated_rows, sibling_rows
+from rcc.result import ProgressUpdate, Result, Stage, Status
+from rcc.solver.candidates import candidate_pairs
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.lp import LpRelaxation, cheapest_pairs, lp_relaxation
-from rcc.solver.objective import SCALE, assignment_terms, unplaced_penalties
+from rcc.solver.objective import SCALE, assignment_measures, assignment_terms
+from rcc.solver.params import SolveParams, configure
+from rcc.solver.placement_model import PlacementModel
 from rcc.solver.repair import repaired_flow
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[float, float, float], None]  # (objective £, bound £, elapsed s)
+OnProgress = Callable[[ProgressUpdate], None]
 
-
-@dataclass(frozen=True)
-class SolveParams:
-    """Solver settings; ``cpsat`` passes any further CP-SAT parameter by name."""
-
-    time_limit: float = 60.0
-    workers: int = 2
-    seed: int = 0
-    relative_gap: float = 0.0
-    lp_guide: bool = True  # the LP relaxation's bound, shortlist and pruning (``rcc.solver.lp``)
-    cpsat: Mapping[str, object] = field(default_factory=dict)
-
-    def __post_init__(self):
-        """A wrong setting (flag or TOML) is named here, not met later as a traceback mid-solve."""
-        problems = [f"{name}={getattr(self, name)!r} {rule}" for name, ok, rule in (
-            ("time_limit", _number(self.time_limit) and self.time_limit > 0, "must be a number of seconds > 0"),
-            ("workers", _integer(self.workers) and self.workers >= 1, "must be a whole number ≥ 1"),
-            ("seed", _integer(self.seed) and self.seed >= 0, "must be a whole number ≥ 0"),
-            ("relative_gap", _number(self.relative_gap) and self.relative_gap >= 0, "must be a number ≥ 0"),
-            ("lp_guide", isinstance(self.lp_guide, bool), "must be true or false"),
-            ("cpsat", isinstance(self.cpsat, Mapping), "must be a table of CP-SAT parameters"),
-        ) if not ok]
-        if problems:
-            raise ValueError("; ".join(problems))
-
-    @classmethod
-    def from_toml(cls, path: str | Path) -> SolveParams:
-        """Read the ``[solver]`` table (and its ``[solver.cpsat]`` sub-table) of a TOML file."""
-        with open(path, "rb") as f:
-            table = tomllib.load(f).get("solver", {})
-        known = {f.name for f in fields(cls)}
-        unknown = set(table) - known
-        if unknown:
-            raise ValueError(f"{path}: unknown [solver] setting(s) {', '.join(sorted(unknown))}")
-        try:
-            return cls(**table)
-        except ValueError as exc:
-            raise ValueError(f"{path}: [solver] {exc}") from None
-
-
-def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _integer(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-class PlacementModel:
-    """The CP-SAT model of one instance: variables, one method per rule, and the objective."""
-
-    def __init__(self, instance: Instance, weights: Weights, pairs: pd.DataFrame,
-                 pins: Mapping[str, str | None] | None = None):
-        self.instance, self.weights, self.pairs = instance, weights, pairs
-        self.model = cp_model.CpModel()
-        self.x = self.model.new_bool_var_series("x", pairs.index)
-        self._by_child = {c: idx.to_numpy() for c, idx in pairs.groupby("child").groups.items()}
-        self._by_home = {h: idx.to_numpy() for h, idx in pairs.groupby("home").groups.items()}
-        self._key = {(c, h): i for i, c, h in zip(pairs.index, pairs["child"], pairs["home"], strict=True)}
-        self.group_uses: dict[tuple[str, int], cp_model.IntVar] = {}
-        self.splits: dict[str, cp_model.IntVar] = {}
-        self.paid: dict[int, cp_model.IntVar] = {}
-        self.infeasible_pins: list[str] = []
-
-        self._one_home_per_child()
-        self._capacity_and_solo()
-        self._separations()
-        self._alongside()
-        self._sibling_splits()
-        self._block_booked_beds()
-        self._pins(pins or {})
-        self._objective()
-
-    # --- constraints, one per rule ------------------------------------------------------
-
-    def _one_home_per_child(self):
-        """Each child is placed at most once (staying unplaced is allowed, and costed)."""
-        for rows in self._by_child.values():
-            if len(rows) > 1:
-                self.model.add(sum(self.x[rows]) <= 1)  # linear, so every LP relaxation sees it
-
-    def _capacity_and_solo(self):
-        """Children placed in a home ≤ its vacancies; a placed solo child is alone there.
-
-        One constraint per home does both: a solo child weighs the whole capacity. Where a home
-        could take a solo child and has more than one vacancy, each other candidate also forms a
-        clique with the solo candidates (at most one of them is placed there), which is what the
-        LP relaxation needs to see that a solo child blocks the home.
-        """
-        solo = np.array([c.solo for c in self.instance.children], bool)
-        children = self.pairs["child"].to_numpy()
-        for home, rows in self._by_home.items():
-            vacancies = self.instance.homes[home].vacancies
-            is_solo = solo[children[rows]]
-            weight = np.where(is_solo, vacancies, 1)
-            if weight.sum() > vacancies:
-                self.model.add(sum(int(w) * self.x[r] for w, r in zip(weight, rows, strict=True)) <= vacancies)
-            if vacancies > 1 and is_solo.any():
-                solo_rows = rows[is_solo]
-                for row in rows:
-                    clique = [self.x[row]] + [self.x[r] for r in solo_rows if r != row]
-                    if len(clique) > 1:
-                        self.model.add(sum(clique) <= 1)
-
-    def _separations(self):
-        """A separated pair is never placed in the same home."""
-        x = self.x.to_numpy()
-        for r, s in separated_rows(self.instance, self.pairs):
-            self.model.add_at_most_one([x[r], x[s]])
-
-    def _alongside(self):
-        """A child placed in a home with an age window (``older_only``: 0–own age) lives with nobody
-        else of those ages: pairs excluded where few, else running totals of the home's children by
-        age and one enforced ``count ≤ 1`` per window (see ``candidates.AlongsideRules``)."""
-        rules = alongside_rules(self.instance, self.pairs)
-        x = self.x.to_numpy()
-        for r, s in rules.pairs:
-            self.model.add_at_most_one([x[r], x[s]])
-        if not rules.windows:
-            return
-        ages = np.array([c.age for c in self.instance.children], int)[self.pairs["child"].to_numpy()]
-        positions = self.pairs.groupby("home").indices
-        for home, windows in rules.windows.items():
-            rows = positions[home]
-            total, below = {}, 0
-            for age, members in age_totals(rows, ages[rows], windows):
-                running = self.model.new_int_var(0, self.instance.homes[home].vacancies, f"aged_to_{age}_in_{home}")
-                self.model.add(running == below + sum(x[members]))
-                total[age] = below = running
-            for w in windows:
-                younger = total[w.youngest - 1] if w.youngest > 0 else 0
-                self.model.add(total[w.oldest] - younger <= 1).only_enforce_if(x[w.row])
-
-    def _sibling_splits(self):
-        """split_g ≥ (homes used by the group's placed members) − 1.
-
-        A home only one member could use needs no new variable: that member's pair Boolean says
-        whether the group uses it.
-        """
-        for group, rows_by_home in sibling_rows(self.instance, self.pairs).items():
-            members = self.instance.sibling_groups[group]
-            by_home = {home: [self.x[row] for row in rows] for home, rows in rows_by_home.items()}
-            if not by_home:
-                continue
-            used = []
-            for home, xs in by_home.items():
-                if len(xs) == 1:
-                    used.append(xs[0])
-                    continue
-                y = self.model.new_bool_var(f"group_{group}_uses_{home}")
-                for x in xs:
-                    self.model.add(x <= y)
-                room = min(self.instance.homes[home].vacancies, len(xs))
-                self.model.add(sum(xs) <= room * y)  # tighter than the line above when beds < members
-                self.group_uses[group, home] = y
-                used.append(y)
-            split = self.model.new_int_var(0, len(members) - 1, f"split_{group}")
-            self.model.add(split >= sum(used) - 1)
-            self._homes_needed(members, by_home, used)
-            self.splits[group] = split
-
-    def _homes_needed(self, members, by_home: dict[int, list], used: list) -> None:
-        """If no home has room for the whole group, every placed member beyond what the roomiest
-        home holds needs another home: homes used ≥ ⌈k / room⌉ − (members left unplaced).
-
-        Valid for any assignment (leaving one member out lowers ⌈·/room⌉ by at most one) and it
-        cuts off LP solutions that spread a group thinly over homes too small for it.
-        """
-        room = max(min(self.instance.homes[h].vacancies, len(xs)) for h, xs in by_home.items())
-        k = len(members)
-        if room >= k or room == 0:
-            return
-        placed = [x for xs in by_home.values() for x in xs]
-        self.model.add(sum(used) - sum(placed) >= -(-k // room) - k)
-
-    def _block_booked_beds(self):
-        """Only beds beyond the block-booked ones are paid for: paid_h ≥ n_h − block_booked_h."""
-        for home, rows in self._by_home.items():
-            booked = self.instance.homes[home].block_booked
-            if booked == 0:
-                continue
-            most = min(len(rows), self.instance.homes[home].vacancies) - booked
-            if most <= 0:
-                continue  # every bed it could fill is already paid for
-            paid = self.model.new_int_var(0, most, f"paid_{home}")
-            self.model.add(paid >= sum(self.x[rows]) - booked)
-            self.paid[home] = paid
-
-    def _pins(self, pins: Mapping[str, str | None]):
-        """Fix chosen matches (or 'leave unplaced') before solving the rest."""
-        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
-        home_position = {h.home_id: j for j, h in enumerate(self.instance.homes)}
-        for child_id, home_id in pins.items():
-            rows = self._by_child.get(position[child_id], [])
-            if home_id is None:
-                for row in rows:
-                    self.model.add(self.x[row] == 0)
-            elif (position[child_id], home_position[home_id]) in self._key:
-                self.model.add(self.x[self._key[position[child_id], home_position[home_id]]] == 1)
-            else:
-                self.infeasible_pins.append(f"{child_id} → {home_id} breaks a rule of the contract")
-
-    # --- objective ------------------------------------------------------------------------
-
-    def _objective(self):
-        """Weighted cost + km + unplaced + split + not preferred, in pence; placing a child earns
-        back what leaving them unplaced would cost."""
-        homes = self.pairs["home"].to_numpy()
-        booked = np.array([h.block_booked > 0 for h in self.instance.homes], bool)
-        unbooked_cost = np.where(booked[homes], 0.0, self.pairs["cost_term"].to_numpy())
-        penalty = unplaced_penalties(self.instance, self.weights)
-        coef = np.rint(SCALE * (unbooked_cost + self.pairs["km_term"].to_numpy() + self.pairs["pref_term"].to_numpy()
-                                - penalty[self.pairs["child"].to_numpy()]))
-        self.pair_coefficients = coef.astype(np.int64)
-        terms = [cp_model.LinearExpr.weighted_sum(list(self.x), self.pair_coefficients.tolist())]
-        for home, paid in self.paid.items():
-            terms.append(int(round(SCALE * self.weights.cost * self.instance.homes[home].weekly_cost)) * paid)
-        split_coef = int(round(SCALE * self.weights.split))
-        terms.extend(split_coef * s for s in self.splits.values())
-        self.offset = int(round(SCALE * penalty.sum()))
-        self.model.minimize(sum(terms) + self.offset)
-
-    # --- hints and reading a solution -----------------------------------------------------
-
-    def hint(self, assignment: Mapping[str, str | None]):
-        """Warm start from a (feasible) assignment: every variable gets its implied value."""
-        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
-        home_position = {h.home_id: j for j, h in enumerate(self.instance.homes)}
-        chosen = {
-            self._key.get((position.get(c), home_position.get(h))) for c, h in assignment.items() if h is not None
-        }
-        for row, x in self.x.items():
-            self.model.add_hint(x, row in chosen)
-        homes_col = self.pairs["home"].to_numpy()
-        used_homes: dict[str, set[int]] = {}
-        for row in chosen - {None}:
-            group = self.instance.children[int(self.pairs.at[row, "child"])].sibling_group
-            used_homes.setdefault(group, set()).add(int(homes_col[row]))
-        for (group, home), y in self.group_uses.items():
-            self.model.add_hint(y, home in used_homes.get(group, set()))
-        for group, split in self.splits.items():
-            self.model.add_hint(split, max(0, len(used_homes.get(group, ())) - 1))
-        for home, paid in self.paid.items():
-            n = sum(1 for row in chosen - {None} if homes_col[row] == home)
-            self.model.add_hint(paid, max(0, n - self.instance.homes[home].block_booked))
-
-    def assignment(self, value: Callable[[cp_model.IntVar], int]) -> dict[str, str | None]:
-        result: dict[str, str | None] = {c.child_id: None for c in self.instance.children}
-        for row, x in self.x.items():
-            if value(x):
-                result[self.pairs.at[row, "child_id"]] = self.pairs.at[row, "home_id"]
-        return result
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    """Relays (objective £, bound £, elapsed s) whenever a better solution or bound is found.
+    """Relays the score, its bound and the plan's real weekly spend whenever a better plan or bound is found.
 
-    Starts from the best start's objective and the best proven bound so a page can show the
+    Starts from the best start's score and spend and the best proven bound so a page can show the
     bound rising toward the plan even before CP-SAT reports anything. A model restricted to a
     shortlist of pairs finds plans for the whole instance but no bound for it: ``proves`` is False.
     """
 
-    def __init__(self, report: Progress, started: float, objective: float = math.inf, bound: float = -math.inf):
+    def __init__(self, report: OnProgress, started: float, objective: float = math.inf, bound: float = -math.inf,
+                 weekly_spend: float | None = None):
         super().__init__()
         self._report, self._started = report, started
-        self._objective, self._bound = objective, bound
+        self._objective, self._bound, self._weekly = objective, bound, weekly_spend
+        self._spend = None
         self.proves = True
 
+    def watch(self, built: PlacementModel) -> None:
+        """The model about to be solved, whose plans' spend is read as they come."""
+        self._spend = built.measure("weekly_spend")
+
     def on_solution_callback(self):
-        self._objective = min(self._objective, self.objective_value / SCALE)
+        score = self.objective_value / SCALE
+        if score < self._objective:
+            self._objective = score
+            self._weekly = self.value(self._spend) / 100 if self._spend is not None else None
         if self.proves:
             self._bound = max(self._bound, self.best_objective_bound / SCALE)
         self._emit()
@@ -331,35 +69,10 @@ class _Progress(cp_model.CpSolverSolutionCallback):
         self._emit()
 
     def _emit(self):
-        self._report(self._objective, self._bound, time.perf_counter() - self._started)
-
-
-# Measured on generated regional instances (see benchmarks/): CP-SAT's default two-worker portfolio
-# runs no LP at all and its bound stalls. With two workers we ask for one full-problem worker with
-# the whole LP relaxation (``max_lp``: linearization level 2, every constraint in the LP); CP-SAT
-# then gives the second thread to its LNS and local-search workers, which improve the solutions.
-DEFAULT_CPSAT = {"linearization_level": 2}
-TWO_WORKER_SUBSOLVERS = ["max_lp"]
-
-
-def _configure(solver: cp_model.CpSolver, params: SolveParams) -> None:
-    p = solver.parameters
-    p.max_time_in_seconds = params.time_limit
-    p.num_workers = params.workers
-    p.random_seed = params.seed
-    p.relative_gap_limit = params.relative_gap
-    p.log_search_progress = log.isEnabledFor(logging.DEBUG)
-    p.log_to_stdout = False
-    settings = dict(DEFAULT_CPSAT)
-    if params.workers == 2:
-        settings["subsolvers"] = TWO_WORKER_SUBSOLVERS
-    settings.update(params.cpsat)
-    for name, value in settings.items():
-        if isinstance(value, list | tuple):
-            getattr(p, name).extend(value)  # repeated fields, e.g. subsolvers
-        else:
-            setattr(p, name, value)
-    solver.log_callback = lambda line: log.debug("cp-sat: %s", line)
+        finite = math.isfinite(self._objective)
+        self._report(ProgressUpdate(time.perf_counter() - self._started, "score", 1, 1,
+                                    self._objective if finite else None,
+                                    self._bound if math.isfinite(self._bound) else None, self._weekly))
 
 
 def _best_start(instance: Instance, weights: Weights, pairs: pd.DataFrame, greedy: Result,
@@ -369,7 +82,7 @@ def _best_start(instance: Instance, weights: Weights, pairs: pd.DataFrame, greed
                                                                                    dict(relaxed)))
     if repaired.objective < greedy.objective:
         return repaired
-    return _Plan("status quo", greedy.assignment, greedy.terms)
+    return _Plan("status quo", greedy.assignment, greedy.terms, greedy.measures)
 
 
 @dataclass(frozen=True)
@@ -379,6 +92,7 @@ class _Plan:
     label: str
     assignment: Mapping[str, str | None]
     terms: Mapping[str, float]
+    measures: Mapping[str, float]
 
     @property
     def objective(self) -> float:
@@ -387,7 +101,8 @@ class _Plan:
     @classmethod
     def of(cls, label: str, instance: Instance, weights: Weights, pairs: pd.DataFrame,
            assignment: Mapping[str, str | None]) -> _Plan:
-        return cls(label, assignment, assignment_terms(instance, weights, pairs, assignment))
+        return cls(label, assignment, assignment_terms(instance, weights, pairs, assignment),
+                   assignment_measures(instance, weights, pairs, assignment))
 
 
 # The LP-guided stage (measured in benchmarks/FINDINGS.md): the LP may take up to half the time
@@ -410,8 +125,10 @@ PRESOLVE_PAIRS_PER_SECOND = 9_000  # CP-SAT presolved 181,275 pairs in ~21 s
 def _run(built: PlacementModel, params: SolveParams, time_limit: float,
          relay: _Progress | None) -> tuple[int, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
-    _configure(solver, params)
+    configure(solver, params)
     solver.parameters.max_time_in_seconds = max(0.01, time_limit)
+    if relay:
+        relay.watch(built)
     if relay and relay.proves:
         solver.best_bound_callback = relay.on_bound
     return solver.solve(built.model, relay), solver
@@ -438,6 +155,7 @@ def _shortlists(instance: Instance, weights: Weights, params: SolveParams, pairs
             continue
         tried = listed
         model = PlacementModel(instance, weights, pairs[listed].reset_index(drop=True))
+        model.minimise_score()
         start = best.assignment if stage else hint  # the first stage is not held near a poor start
         if start:
             model.hint(start)
@@ -462,7 +180,7 @@ def solve(
     params: SolveParams | None = None,
     hint: Mapping[str, str | None] | str | None = None,
     pins: Mapping[str, str | None] | None = None,
-    progress: Progress | None = None,
+    progress: OnProgress | None = None,
     pairs: pd.DataFrame | None = None,
 ) -> Result:
     """Solve ``instance`` exactly (within ``params.time_limit``) and return a ``Result``.
@@ -506,7 +224,9 @@ def solve(
         hint = greedy.assignment if greedy else None
     known_bound = relaxation_bound
     stats: dict[str, float] = {"pairs": len(pairs)}
-    relay = _Progress(progress, started, best.objective if best else math.inf, known_bound) if progress else None
+    bound_by = "min-cost flow relaxation"
+    relay = _Progress(progress, started, best.objective if best else math.inf, known_bound,
+                      best.measures["weekly_spend"] if best else None) if progress else None
 
     model_pairs = pairs
     lp = None
@@ -520,9 +240,10 @@ def solve(
         stats.update(lp_pairs=len(lp_pairs), lp_s=lp.seconds)
         return _result(stopped(), best, known_bound, started, params, stats,
                        f"the {best.label}'s plan, from an LP over each child's {GUIDE_PAIRS_PER_CHILD} cheapest "
-                       f"pairs (the whole LP of {len(pairs):,} pairs is too large for the time limit)")
+                       f"pairs (the whole LP of {len(pairs):,} pairs is too large for the time limit)", bound_by)
     if lp:
-        known_bound = max(known_bound, lp.bound)
+        if lp.bound > known_bound:
+            known_bound, bound_by = lp.bound, "LP relaxation (HiGHS)"
         if relay:
             relay.on_bound(SCALE * known_bound)
         whole = lp.worth_keeping(best.objective).sum() <= PRESOLVE_PAIRS_PER_SECOND * left() / 3
@@ -532,13 +253,16 @@ def solve(
                  lp.seconds, lp.bound, best.objective, best.label, keep.sum(), len(pairs))
         if proven:
             return _result(Status.OPTIMAL, best, best.objective, started, params, stats,
-                           "proven on an LP shortlist: reduced-cost pruning kept no pair outside it")
+                           "proven on an LP shortlist: reduced-cost pruning kept no pair outside it",
+                           "LP reduced-cost pruning (HiGHS) and CP-SAT on the shortlist")
         model_pairs = pairs[keep].reset_index(drop=True)
 
     if best and len(model_pairs) > PRESOLVE_PAIRS_PER_SECOND * left():  # CP-SAT could not even presolve it
         return _result(stopped(), best, known_bound, started, params, stats,
-                       f"the {best.label}'s plan: too little time left for CP-SAT to search {len(model_pairs):,} pairs")
+                       f"the {best.label}'s plan: too little time left for CP-SAT to search {len(model_pairs):,} pairs",
+                       bound_by)
     built = PlacementModel(instance, weights, model_pairs, pins)
+    built.minimise_score()
     if built.infeasible_pins:
         return Result(Status.INFEASIBLE, "cp-sat", {c.child_id: None for c in instance.children},
                       runtime_s=time.perf_counter() - started, seed=params.seed,
@@ -573,13 +297,23 @@ def solve(
                       message=f"CP-SAT ended with {solver.status_name(code)} and no solution")
     # CP-SAT's bound on a pruned model is one on the whole: the pruning keeps every pair of any
     # plan cheaper than the incumbent, and the incumbent itself.
-    bound = (min(best.objective, solver.best_objective_bound / SCALE) if code == cp_model.OPTIMAL
-             else max(solver.best_objective_bound / SCALE, known_bound))
-    return _result(status, best, bound, started, params, stats, message)
+    cpsat_bound = solver.best_objective_bound / SCALE
+    if code == cp_model.OPTIMAL:
+        bound, bound_by = min(best.objective, cpsat_bound), "CP-SAT"
+    elif cpsat_bound >= known_bound:
+        bound, bound_by = cpsat_bound, "CP-SAT"
+    else:
+        bound = known_bound
+    return _result(status, best, bound, started, params, stats, message, bound_by)
 
 
 def _result(status: Status, plan: _Plan, bound: float, started: float, params: SolveParams,
-            stats: Mapping[str, float], message: str) -> Result:
-    return Result(status, "cp-sat", plan.assignment, objective=plan.objective, bound=min(bound, plan.objective),
-                  terms=plan.terms, runtime_s=time.perf_counter() - started, seed=params.seed, message=message,
-                  stats=stats)
+            stats: Mapping[str, float], message: str, bound_by: str) -> Result:
+    """The plan with its score, measures and proof; ``bound_by`` names the stage that proved the bound."""
+    runtime = time.perf_counter() - started
+    bound = min(bound, plan.objective)
+    score = Stage("score", plan.objective, bound, status is Status.OPTIMAL, runtime,
+                  "cp-sat" if bound_by == "CP-SAT" else bound_by)
+    return Result(status, "cp-sat", plan.assignment, objective=plan.objective, bound=bound, terms=plan.terms,
+                  runtime_s=runtime, seed=params.seed, message=message, stats=stats, mode="weighted",
+                  measures=plan.measures, stages=(score,), found_by=plan.label, proved_by=bound_by)

@@ -36,7 +36,7 @@ import pandas as pd
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
 from rcc.solver.candidates import candidate_pairs, may_live_together
-from rcc.solver.objective import assignment_terms, unplaced_penalties
+from rcc.solver.objective import assignment_measures, assignment_terms, unplaced_penalties
 
 SOLVER_NAME = "greedy"
 
@@ -216,5 +216,7 @@ def solve_greedy(instance: Instance, weights: Weights = Weights(), pairs: pd.Dat
         terms=terms,
         runtime_s=time.perf_counter() - start,
         message="status quo: each referral in turn to the nearest suitable home",
+        measures=assignment_measures(instance, weights, pairs, assignment),
+        found_by="status quo (greedy)",
     )
 

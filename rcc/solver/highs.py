@@ -23,7 +23,7 @@ from scipy.sparse import coo_array
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
 from rcc.solver.candidates import age_totals, alongside_rules, candidate_pairs, separated_rows, sibling_rows
-from rcc.solver.objective import assignment_terms, unplaced_penalties
+from rcc.solver.objective import assignment_measures, assignment_terms, unplaced_penalties
 
 
 @dataclass
@@ -208,4 +208,5 @@ def solve_highs(
     terms = assignment_terms(instance, weights, pairs, assignment)
     objective = sum(terms.values())
     return Result(status, "highs", assignment, objective=objective, bound=min(bound, objective), terms=terms,
-                  runtime_s=runtime, message=message)
+                  runtime_s=runtime, message=message, found_by="HiGHS", proved_by="HiGHS",
+                  measures=assignment_measures(instance, weights, pairs, assignment))

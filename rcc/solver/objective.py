@@ -1,7 +1,7 @@
-"""The solver side's own account of an assignment's objective terms, from the pairs table.
+"""The solver side's own account of an assignment's objective terms and measures, from the pairs table.
 
-Solvers report the terms computed here; ``rcc.check`` recomputes them from the instance alone
-with different code, and any disagreement is a bug that fails loudly.
+Solvers report the terms and measures computed here; ``rcc.check`` recomputes them from the
+instance alone with different code, and any disagreement is a bug that fails loudly.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from rcc.model import Instance, Weights
+from rcc.model import MILES_20_KM, Instance, Weights
 
 SCALE = 100  # integer solvers work in pence: every weighted cost is rounded to the penny
 
@@ -46,4 +46,33 @@ def assignment_terms(
         "unplaced": unplaced,
         "split": weights.split * sum(max(0, len(h) - 1) for h in homes_of_group.values()),
         "not_preferred": float(rows["pref_term"].sum()),
+    }
+
+
+def assignment_measures(instance: Instance, weights: Weights, pairs: pd.DataFrame,
+                        assignment: Mapping[str, str | None]) -> dict[str, float]:
+    """The contract's measures (v1.1) of ``assignment``, whose pairs must all be in ``pairs``."""
+    indexed = pairs.set_index(["child_id", "home_id"])
+    placed = [(c, h) for c, h in assignment.items() if h is not None]
+    rows = indexed.loc[placed] if placed else indexed.iloc[:0]
+    spend = 0.0
+    for home_id, n in rows.groupby(level="home_id").size().items():
+        home = instance.home_by_id[home_id]
+        spend += home.weekly_cost * max(0, n - home.block_booked)
+    children, homes = instance.child_by_id, instance.home_by_id
+    outside = sum(children[c].la_code != homes[h].la_code for c, h in placed)
+    apart = 0
+    for members in instance.sibling_groups.values():
+        used = {assignment.get(c) for c in members} - {None}
+        if used:
+            apart += len(used) - 1 + any(assignment.get(c) is None for c in members)
+    return {
+        "unplaced": float(sum(weights.urgency_factor(c) for c in instance.children
+                              if assignment.get(c.child_id) is None)),
+        "siblings_apart": float(apart),
+        "far_from_home": float((rows["km"] > MILES_20_KM).sum()),
+        "outside_own_la": float(outside),
+        "not_preferred": float(rows["not_preferred"].sum()),
+        "weekly_spend": spend,
+        "km": float(rows["km"].sum()),
     }

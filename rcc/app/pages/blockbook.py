@@ -53,8 +53,8 @@ def _chosen_contracts(baseline) -> None:
         return
     contracts, solved = st.session_state["block_result"]
     costs = contract_costs(solved.instance, contracts, solved.result.assignment)
-    spot = baseline.kpis["weekly_cost"]
-    total = solved.kpis["weekly_cost"] + costs["contract_bill"]
+    spot = baseline.kpis["weekly_spend"]
+    total = solved.kpis["weekly_spend"] + costs["contract_bill"]
     cols = st.columns(4)
     cols[0].metric("Weekly bill incl. void beds", f"£{total:,.0f}", f"{total - spot:+,.0f} vs spot", "inverse")
     cols[1].metric("Contracted beds", costs["contracted_beds"])

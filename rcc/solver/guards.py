@@ -1,0 +1,129 @@
+"""Guards: the hard limits of a priorities solve, where each cap comes from, and which one binds
+when they cannot all hold.
+
+"No worse than today" caps the first five measures at the status quo's values. The status quo is
+the greedy one-referral-at-a-time plan (:mod:`rcc.solver.greedy`), except for the measures an
+SSDA903 import records about today's actual placements (far from home, outside the authority),
+which come from ``status_quo.csv``. Because the greedy plan keeps every cap drawn from it, those
+guards can always hold together; a budget below it, a fairness guard, today's actual figures or
+pinned matches may not, and then :func:`diagnose` solves without each guard in turn and reports
+the least its measure can be with the others held — never a bare "infeasible".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from rcc.model import Instance, Weights
+from rcc.priorities import GUARDED, MEASURES, Guards
+from rcc.result import Guard, Result
+from rcc.solver.objective import assignment_measures
+from rcc.solver.params import SolveParams, configure
+from rcc.solver.placement_model import UNITS, PlacementModel
+
+GREEDY = "status quo (greedy)"
+TODAY = "today's placements (SSDA903)"
+
+
+@dataclass(frozen=True)
+class StatusQuo:
+    """The status quo's measures, where each came from, and the greedy plan itself."""
+
+    measures: Mapping[str, float]
+    sources: Mapping[str, str]
+    plan: Mapping[str, str | None]
+
+
+def status_quo(instance: Instance, weights: Weights, pairs: pd.DataFrame, greedy: Result,
+               actual: Mapping[str, float] | None = None) -> StatusQuo:
+    """The greedy plan's measures, with ``actual`` (today's, from an SSDA903 import) where given."""
+    measures = assignment_measures(instance, weights, pairs, greedy.assignment)
+    sources = dict.fromkeys(measures, GREEDY)
+    for name, value in (actual or {}).items():
+        measures[name], sources[name] = float(value), TODAY
+    return StatusQuo(measures, sources, greedy.assignment)
+
+
+def caps(guards: Guards, today: StatusQuo) -> tuple[Guard, ...]:
+    """The guards as caps, in the order they are reported."""
+    found = []
+    if guards.status_quo:
+        found += [Guard(m, today.measures[m], today.sources[m]) for m in GUARDED]
+    if guards.budget == "today":
+        found.append(Guard("weekly_spend", today.measures["weekly_spend"], f"budget: the {GREEDY}'s weekly spend"))
+    elif guards.budget is not None:
+        found.append(Guard("weekly_spend", float(guards.budget), "budget"))
+    if guards.fairness_points is not None:
+        found.append(Guard("fairness", float(guards.fairness_points), "fairness"))
+    return tuple(found)
+
+
+def impose(built: PlacementModel, guards: tuple[Guard, ...]) -> None:
+    for guard in guards:
+        if guard.measure == "fairness":
+            built.fairness(guard.cap)
+        else:
+            built.cap(guard.measure, guard.cap)
+
+
+def describe_guard(guard: Guard) -> str:
+    if guard.measure == "fairness":
+        return f"no authority's placed share more than {guard.cap:g} points below the region's ({guard.source})"
+    measure = MEASURES[guard.measure]
+    return f"{measure.label.lower()} ≤ {measure.format(guard.cap)} ({guard.source})"
+
+
+def diagnose(instance: Instance, weights: Weights, pairs: pd.DataFrame, guards: tuple[Guard, ...],
+             pins: Mapping[str, str | None] | None, params: SolveParams,
+             seconds: float) -> tuple[tuple[Guard, ...], str]:
+    """When the guards cannot all hold: for each guard, the least its measure can be with every other
+    guard (and the pins) held. Returns the guards with ``least`` filled, and a plain-English verdict."""
+    started = time.perf_counter()
+    found = []
+    for k, guard in enumerate(guards):
+        left = seconds - (time.perf_counter() - started)
+        least, proven = _least(instance, weights, pairs, guard, guards[:k] + guards[k + 1:], pins, params,
+                               left / (len(guards) - k))
+        found.append(Guard(guard.measure, guard.cap, guard.source, least, proven))
+    binding = [g for g in found if g.least is not None]
+    if not binding:
+        if pins:
+            return tuple(found), ("the pinned matches cannot hold together with the guards, and no single guard "
+                                  "lifted makes them hold: clear the pins or lift more than one guard")
+        return tuple(found), "no single guard lifted makes the others hold: lift more than one"
+    lines = []
+    for guard in binding:
+        over = guard.least - guard.cap
+        amount = (f"{over:g} points" if guard.measure == "fairness"
+                  else MEASURES[guard.measure].format(over).replace("/week", " a week"))
+        least = (f"{guard.least:g} points" if guard.measure == "fairness"
+                 else MEASURES[guard.measure].format(guard.least))
+        lines.append(f"{describe_guard(guard)} binds: with the other guards held, the least is "
+                     f"{least}{'' if guard.least_proven else ' (the best found; not proven least)'}, {amount} over")
+    return tuple(found), "the guards cannot all hold; " + "; ".join(lines)
+
+
+def _least(instance, weights, pairs, guard: Guard, others: tuple[Guard, ...], pins, params: SolveParams,
+           seconds: float) -> tuple[float | None, bool]:
+    """(least value of ``guard``'s measure with ``others`` held, proven?) or (None, …) if none is found."""
+    built = PlacementModel(instance, weights, pairs, pins)
+    if built.infeasible_pins:
+        return None, True
+    impose(built, others)
+    if guard.measure == "fairness":
+        objective, unit = built.fairness_slack(), 100.0
+    else:
+        objective, unit = built.measure(guard.measure), float(UNITS[guard.measure])
+    built.model.minimize(objective)
+    solver = cp_model.CpSolver()
+    configure(solver, params)
+    solver.parameters.max_time_in_seconds = max(0.1, seconds)
+    code = solver.solve(built.model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, code == cp_model.INFEASIBLE
+    return solver.objective_value / unit, code == cp_model.OPTIMAL

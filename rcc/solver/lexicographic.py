@@ -1,0 +1,431 @@
+"""Children first: the contract's measures minimised one after another (lexicographically) with CP-SAT.
+
+One model is built and kept. Each solve minimises the next measures, then caps each at its best
+(plus its tolerance) before the next solve starts from the whole solution as a hint, so it has a
+complete plan at once and can only improve on it. The guards (:mod:`rcc.solver.guards`) are
+constraints from the start.
+
+Consecutive counted measures (children, separations) are minimised **together** when that is exact:
+``Σ w_k · m_k`` with each weight larger than everything the later measures can add up to is
+minimised by exactly the lexicographic optimum. Their ranges come from the guards' caps (or from
+how many children could count at all), so the weights stay small: on the 300-child Greater
+Manchester fixture the first five measures together were proven in 15 s, against 131 s for five
+solves one after another (each paying CP-SAT's presolve and LP warm-up again). Spend (pence) and
+distance (metres) have ranges too wide to fold in, and get solves of their own. Solves share the
+time by how hard their measures have proved (:data:`EFFORT`), and what one leaves passes on.
+
+The first solve is not hinted with the status quo's plan: a hint holds CP-SAT's search near it (the
+first five measures took 29 s with it, 15 s without). The status quo's plan is the fallback: it
+keeps every guard drawn from it, and it is returned if CP-SAT has nothing as good in time.
+
+A solve that runs out of time keeps its best plan and caps its measures there: the plan is still
+valid, and ``Stage.bound`` says how far from proven it is. Beyond the size CP-SAT can presolve
+once per solve in the time limit, each child keeps only their best pairs for the pair-level
+measures in the chosen order (and their siblings' homes, and the status quo's pair): the plan is
+checked like any other, but no stage is proven for the whole instance and no bound is claimed.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from rcc.model import MILES_20_KM, Instance, Weights
+from rcc.priorities import MEASURES, Objective, Priorities, check_urgency_factors
+from rcc.result import Guard, ProgressUpdate, Result, Stage, Status
+from rcc.solver import guards as guarding
+from rcc.solver.candidates import candidate_pairs
+from rcc.solver.greedy import solve_greedy
+from rcc.solver.objective import assignment_measures, assignment_terms
+from rcc.solver.params import SolveParams, configure
+from rcc.solver.placement_model import UNITS, PlacementModel
+
+log = logging.getLogger(__name__)
+
+OnProgress = Callable[[ProgressUpdate], None]
+
+# How hard each measure has proved to minimise (measured on the 300-child fixture): a solve's share
+# of the time left is its measures' effort over that of every solve left.
+EFFORT = {"unplaced": 1.0, "siblings_apart": 1.0, "far_from_home": 0.5, "outside_own_la": 0.5,
+          "not_preferred": 0.25, "weekly_spend": 2.0, "km": 1.5}
+COMPOSITE_LIMIT = 2**31  # the largest value a measures-together objective may take
+NO_LIMIT = 2**50  # a movable limit's "no limit"
+PRESOLVE_PAIRS_PER_SECOND = 9_000  # CP-SAT presolved 181,275 pairs in ~21 s (see rcc.solver.cpsat)
+LEAST_PAIRS_PER_CHILD = 8
+PAIR_MEASURES = ("far_from_home", "outside_own_la", "not_preferred", "weekly_spend", "km")
+
+
+def solve_priorities(
+    instance: Instance,
+    weights: Weights | None = None,
+    objective: Objective | None = None,
+    params: SolveParams | None = None,
+    pins: Mapping[str, str | None] | None = None,
+    progress: OnProgress | None = None,
+    pairs: pd.DataFrame | None = None,
+    actual: Mapping[str, float] | None = None,
+) -> Result:
+    """Minimise ``objective.priorities`` in order under ``objective.guards`` within ``params.time_limit``.
+
+    ``actual`` holds today's measures from an SSDA903 import (``far_from_home``, ``outside_own_la``),
+    which the "no worse than today" guards use instead of the greedy status quo's. The result's
+    ``objective`` and ``terms`` are the plan's weighted score (for comparison, never money); its
+    ``measures`` and ``stages`` are what was minimised and how far each was proven.
+    """
+    search = Search(instance, weights, objective, params, pins, pairs, actual)
+    if search.failed:
+        return search.failed
+    stages = search.minimise(search.objective.priorities.order, search.left(), progress)
+    return search.failed or search.result(stages)
+
+
+class Search:
+    """One CP-SAT model of an instance under the guards and pins, and the best plan found so far.
+
+    :meth:`minimise` solves a sequence of measures lexicographically and caps each where it ended;
+    :meth:`limit` holds a measure under a bound that can be moved between solves (the trade-off
+    frontier's ε). ``failed`` is a finished result when there can be no plan (pins that break a rule,
+    guards that cannot all hold, nothing found in time).
+    """
+
+    def __init__(self, instance: Instance, weights: Weights | None, objective: Objective | None,
+                 params: SolveParams | None, pins: Mapping[str, str | None] | None, pairs: pd.DataFrame | None,
+                 actual: Mapping[str, float] | None):
+        self.instance, self.weights = instance, weights or Weights()
+        self.objective, self.params, self.pins = objective or Objective(), params or SolveParams(), pins
+        check_urgency_factors(self.weights)
+        self.started = time.perf_counter()
+        self.pairs = candidate_pairs(instance, self.weights) if pairs is None else pairs
+        self.greedy = solve_greedy(instance, self.weights, self.pairs)
+        self.today = guarding.status_quo(instance, self.weights, self.pairs, self.greedy, actual)
+        self.guards = guarding.caps(self.objective.guards, self.today)
+        self.searched, self.whole = _pairs_to_search(instance, self.pairs, self.greedy.assignment,
+                                                     self.objective.priorities.order, self.left())
+        self.built = PlacementModel(instance, self.weights, self.searched, pins)
+        self.plan: _Plan | None = None
+        self.failed: Result | None = None
+        self._limits: dict[str, cp_model.IntVar] = {}
+        if self.built.infeasible_pins:
+            self.failed = _no_plan(instance, Status.INFEASIBLE, self.started, self.params,
+                                   "; ".join(self.built.infeasible_pins), self.guards)
+            return
+        guarding.impose(self.built, self.guards)
+        for name in MEASURES:  # every variable exists before the first hint, so each solution hints all
+            self.built.measure(name)
+        self._upper = _upper_bounds(self.built, self.guards)
+
+    def left(self) -> float:
+        return self.params.time_limit - (time.perf_counter() - self.started)
+
+    def minimise(self, measures: tuple[str, ...], seconds: float, progress: OnProgress | None = None,
+                 label: str = "", movable: frozenset[str] = frozenset()) -> list[Stage]:
+        """Minimise ``measures`` in this order within ``seconds``, then hold each at its best (plus its
+        tolerance, for the last of each solve): for good, or, for those in ``movable``, under a
+        :meth:`limit` a later call may move. The stages say how far each was proven."""
+        order = self.objective.priorities.order
+        deadline = time.perf_counter() + seconds
+        groups = _groups(measures, self.objective.priorities, self._upper)
+        stages: list[Stage] = []
+        for number, group in enumerate(groups, start=1):
+            group_started = time.perf_counter()
+            if group.trivial:  # no plan can count any of these: nothing to search, nothing to prove
+                stages += [Stage(m, 0.0, 0.0, True, 0.0, "none needed") for m in group.measures]
+                continue
+            self._hint()
+            self.built.model.minimize(group.expression(self.built))
+            share = (deadline - time.perf_counter()) * group.effort / sum(g.effort for g in groups[number - 1:])
+            relay = _Relay(progress, self.started, group, order, self.built) if progress else None
+            code, solver = _run(self.built, self.params, share, relay)
+            found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+            candidate = None
+            if found:
+                lead = group.measures[0]
+                candidate = _Plan.solved(self.built, solver, self.instance, self.weights, self.searched,
+                                         label or f"CP-SAT, priority {order.index(lead) + 1} ({lead})")
+                self.plan = candidate if self.plan is not None or self.pins else self._better_of(candidate, group)
+            elif self.plan is None:  # no plan in the first solve's time: today's, if it keeps the guards
+                self.plan = None if self.pins else _Plan.status_quo(self.built, self.greedy)
+                if self.plan is None:
+                    self.failed = self._unsolved(code)
+                    return stages
+            proven = code == cp_model.OPTIMAL and self.whole and self.plan is candidate
+            lead_bound = (math.floor(solver.best_objective_bound / group.weights[0]) / UNITS[group.measures[0]]
+                          if self.whole and found else None)
+            seconds_taken = time.perf_counter() - group_started
+            for k, m in enumerate(group.measures):
+                value = self.plan.measures[m]
+                zero = self._upper[m] == 0  # no plan can count any: 0, and proven whatever the solve did
+                bound = value if proven or zero else (lead_bound if k == 0 else None)
+                stages.append(Stage(m, value, bound, proven or zero, seconds_taken))
+                log.info("%s: %s (%s, solve %d of %d)", m, MEASURES[m].format(value),
+                         "proven" if proven else "not proven", number, len(groups))
+                most = self.objective.priorities.tolerance(m).cap(value) if k == len(group.measures) - 1 else value
+                if m in movable:
+                    self.limit(m, most)
+                else:
+                    self.plan.cap(self.built, m, most)
+        return stages
+
+    def limit(self, name: str, most: float) -> None:
+        """Hold ``name`` at or below ``most`` (``inf``: no limit), a bound a later call may move. Limits
+        must be made before the first solve, so every plan's solution names their variables."""
+        if name not in self._limits:
+            if self.plan is not None:
+                raise RuntimeError(f"limit on {name} made after a plan was found")
+            self._limits[name] = self.built.model.new_int_var(0, NO_LIMIT, f"limit_{name}")
+            self.built.model.add(self.built.measure(name) <= self._limits[name])
+        most = NO_LIMIT if math.isinf(most) else max(0, min(NO_LIMIT, math.floor(UNITS[name] * most + 1e-6)))
+        domain = self.built.model.proto.variables[self._limits[name].index].domain
+        domain[0], domain[1] = 0, most
+
+    def start_from(self, plan: _Plan) -> None:
+        """Continue from an earlier plan (one that keeps the limits now set)."""
+        self.plan = plan
+
+    def _hint(self) -> None:
+        """The plan so far as the hint, each limit variable at its current most (which the plan keeps)."""
+        if self.plan is None:
+            return
+        values = list(self.plan.solution)
+        for var in self._limits.values():
+            values[var.index] = self.built.model.proto.variables[var.index].domain[1]
+        self.built.hint_solution(values)
+
+    def result(self, stages: list[Stage], message: str = "") -> Result:
+        """The plan as a checked-ready result: its weighted score, measures, stages, guards and proof."""
+        plan = self.plan
+        assignment = plan.assignment if plan else dict(self.greedy.assignment)
+        measures = assignment_measures(self.instance, self.weights, self.pairs, assignment)
+        # Later solves hold each measure at or below its stage's value, so the plan's own is reported.
+        stages = [Stage(s.measure, measures[s.measure], s.bound, s.proven, s.seconds, s.engine) for s in stages]
+        proven = all(s.proven for s in stages)
+        status = Status.OPTIMAL if proven else (Status.TIME_LIMIT if self.left() < 0.05 * self.params.time_limit
+                                                else Status.FEASIBLE)
+        terms = assignment_terms(self.instance, self.weights, self.pairs, assignment)
+        if not self.whole:
+            message = "; ".join(filter(None, [message, (
+                f"searched each child's best pairs for these priorities ({len(self.searched):,} of "
+                f"{len(self.pairs):,} pairs): no stage is proven for the whole instance")]))
+        return Result(status, "cp-sat", assignment, objective=sum(terms.values()), terms=terms,
+                      runtime_s=time.perf_counter() - self.started, seed=self.params.seed, message=message,
+                      stats={"pairs": len(self.pairs), "pairs_searched": len(self.searched)},
+                      mode="priorities", measures=measures, stages=tuple(stages), guards=self.guards,
+                      found_by=plan.found_by if plan else "status quo (greedy)", proved_by="CP-SAT" if proven else "")
+
+    def _better_of(self, candidate: _Plan, group: _Group) -> _Plan:
+        """CP-SAT's first plan, unless the time ran out before it was as good as the status quo's."""
+        if group.worse(candidate.measures, self.greedy.measures):
+            fallback = _Plan.status_quo(self.built, self.greedy)
+            if fallback is not None:
+                return fallback
+        return candidate
+
+    def _unsolved(self, code: int) -> Result:
+        """The first solve found no plan: proven infeasible (say which guard binds) or out of time."""
+        if code == cp_model.INFEASIBLE:
+            if self.guards:
+                diagnosed, verdict = guarding.diagnose(self.instance, self.weights, self.pairs, self.guards,
+                                                       self.pins, self.params, max(5.0, self.left()))
+                return _no_plan(self.instance, Status.INFEASIBLE, self.started, self.params, verdict, diagnosed)
+            return _no_plan(self.instance, Status.INFEASIBLE, self.started, self.params,
+                            "the pinned matches cannot all hold")
+        return _no_plan(self.instance, Status.TIME_LIMIT, self.started, self.params,
+                        "no plan that keeps the guards and pins was found in the time limit", self.guards)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Measures minimised in one solve: ``Σ weights[k] · measure[k]`` (in :data:`UNITS`) is exactly
+    lexicographic because each weight exceeds the most the later measures can add."""
+
+    measures: tuple[str, ...]
+    weights: tuple[int, ...]
+    trivial: bool  # every measure's upper bound is 0
+
+    @property
+    def effort(self) -> float:
+        return sum(EFFORT[m] for m in self.measures)
+
+    def expression(self, built: PlacementModel) -> cp_model.LinearExprT:
+        return cp_model.LinearExpr.weighted_sum([built.measure(m) for m in self.measures], list(self.weights))
+
+    def worse(self, values: Mapping[str, float], than: Mapping[str, float]) -> bool:
+        """Whether ``values`` is lexicographically worse than ``than`` on this group's measures."""
+        return tuple(values[m] for m in self.measures) > tuple(than[m] for m in self.measures)
+
+
+def _groups(measures: tuple[str, ...], priorities: Priorities, upper: Mapping[str, int]) -> list[_Group]:
+    """``measures`` cut into solves: a counted measure joins the one before it when that one is counted
+    too, has no tolerance (a tolerance caps a measure above its best, which only a solve of its own
+    can find first), and the weights stay within :data:`COMPOSITE_LIMIT`."""
+    runs: list[list[str]] = []
+    for m in measures:
+        previous = runs[-1] if runs else []
+        joins = (previous and MEASURES[m].whole and all(MEASURES[p].whole for p in previous)
+                 and priorities.tolerance(previous[-1]).value == 0
+                 and _top(previous + [m], upper) <= COMPOSITE_LIMIT)
+        if joins:
+            previous.append(m)
+        else:
+            runs.append([m])
+    groups = []
+    for run in runs:
+        weights = [1]
+        for m in reversed(run[1:]):
+            weights.insert(0, weights[0] * (upper[m] + 1))
+        groups.append(_Group(tuple(run), tuple(weights), all(upper[m] == 0 for m in run)))
+    return groups
+
+
+def _top(run: list[str], upper: Mapping[str, int]) -> int:
+    """The largest value ``run`` minimised together could take: Π (upper + 1) − 1."""
+    return math.prod(upper[m] + 1 for m in run) - 1
+
+
+def _upper_bounds(built: PlacementModel, guards: tuple[Guard, ...]) -> dict[str, int]:
+    """The most each measure can be in this model, in :data:`UNITS`: its guard's cap where there is
+    one, else what the pairs allow (children who could count at all)."""
+    pairs, kids = built.pairs, built.instance.children
+    children = pairs["child"].to_numpy()
+
+    def could(mask: np.ndarray) -> int:
+        return len(np.unique(children[mask]))
+
+    own = np.array([c.la_code for c in kids], object)[children]
+    there = np.array([h.la_code for h in built.instance.homes], object)[pairs["home"].to_numpy()]
+    upper = {
+        "unplaced": int(sum(round(UNITS["unplaced"] * built.weights.urgency_factor(c)) for c in kids)),
+        "siblings_apart": sum(len(built.instance.sibling_groups[g]) for g in built.groups_linked),
+        "far_from_home": could(pairs["km"].to_numpy() > MILES_20_KM),
+        "outside_own_la": could(own != there),
+        "not_preferred": could(pairs["not_preferred"].to_numpy()),
+        "weekly_spend": int(UNITS["weekly_spend"] * pairs.groupby("child")["weekly_cost"].max().sum()) + 1,
+        "km": int(UNITS["km"] * pairs.groupby("child")["km"].max().sum()) + 1,
+    }
+    for guard in guards:
+        if guard.measure in upper:
+            upper[guard.measure] = min(upper[guard.measure], math.floor(UNITS[guard.measure] * guard.cap + 1e-6))
+    return upper
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A complete solution of the model (every variable), its assignment and measures, and who found it."""
+
+    solution: list[int]
+    assignment: Mapping[str, str | None]
+    measures: Mapping[str, float]
+    found_by: str
+    units: Mapping[str, int] | None  # the measures as the model counts them, when CP-SAT found the plan
+
+    @classmethod
+    def solved(cls, built: PlacementModel, solver: cp_model.CpSolver, instance, weights, pairs, label: str) -> _Plan:
+        solution = list(solver.response_proto.solution)
+        assignment = built.assignment(lambda var: solution[var.index])
+        return cls(solution, assignment, assignment_measures(instance, weights, pairs, assignment), label,
+                   {m: int(solver.value(built.measure(m))) for m in UNITS})
+
+    @classmethod
+    def status_quo(cls, built: PlacementModel, greedy: Result) -> _Plan | None:
+        solution = built.hint_plan(greedy.assignment)
+        if solution is None:
+            return None
+        return cls(solution, greedy.assignment, greedy.measures, "status quo (greedy)", None)
+
+    def cap(self, built: PlacementModel, measure: str, most: float) -> None:
+        """Cap ``measure`` at ``most``: exactly in the model's units when CP-SAT's own count is known."""
+        if self.units is None:
+            built.cap(measure, most)
+        else:
+            extra = most - self.measures[measure]
+            built.cap_units(measure, self.units[measure] + math.floor(UNITS[measure] * extra + 1e-6))
+
+
+def _run(built: PlacementModel, params: SolveParams, seconds: float,
+         relay: _Relay | None) -> tuple[int, cp_model.CpSolver]:
+    solver = cp_model.CpSolver()
+    configure(solver, params)
+    solver.parameters.max_time_in_seconds = max(0.05, seconds)
+    if relay:
+        solver.best_bound_callback = relay.on_bound
+    return solver.solve(built.model, relay), solver
+
+
+def _pairs_to_search(instance: Instance, pairs: pd.DataFrame, start: Mapping[str, str | None],
+                     order: tuple[str, ...], seconds: float) -> tuple[pd.DataFrame, bool]:
+    """(the pairs CP-SAT searches, whether they are all of them).
+
+    Every pair when CP-SAT can presolve them three times in the time; else each child's best pairs
+    by the pair-level measures in the chosen order, the pairs in the homes any of their siblings'
+    best pairs use, and the status quo's pair, so that plan stays a valid start.
+    """
+    budget = PRESOLVE_PAIRS_PER_SECOND * max(seconds, 0.0) / 3
+    if len(pairs) <= budget or not len(instance.children):
+        return pairs, True
+    per_child = max(LEAST_PAIRS_PER_CHILD, int(budget / len(instance.children)))
+    children = pairs["child"].to_numpy()
+    keys = {
+        "far_from_home": pairs["km"].to_numpy() > MILES_20_KM,
+        "outside_own_la": np.array([c.la_code for c in instance.children], object)[children]
+        != np.array([h.la_code for h in instance.homes], object)[pairs["home"].to_numpy()],
+        "not_preferred": pairs["not_preferred"].to_numpy(),
+        "weekly_spend": pairs["weekly_cost"].to_numpy(),
+        "km": pairs["km"].to_numpy(),
+    }
+    ranking = [keys[m] for m in reversed(order) if m in PAIR_MEASURES] + [children]
+    ranked = np.lexsort(ranking)
+    first = np.searchsorted(children[ranked], children[ranked], side="left")
+    keep = np.zeros(len(pairs), bool)
+    keep[ranked[np.arange(len(ranked)) - first < per_child]] = True
+    keep |= _siblings_homes(instance, pairs, keep)
+    planned = pairs["child_id"].map({c: h for c, h in start.items() if h is not None}).to_numpy()
+    keep |= planned == pairs["home_id"].to_numpy()
+    return pairs[keep].reset_index(drop=True), False
+
+
+def _siblings_homes(instance: Instance, pairs: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
+    """Pairs placing a sibling in a home another member of the group keeps: so a group can live together."""
+    group_of = {c: g for g, members in instance.sibling_groups.items() for c in members}
+    groups, _ = pd.factorize(pairs["child_id"].map(group_of))  # -1: not in a group
+    key = groups.astype(np.int64) * max(1, len(instance.homes)) + pairs["home"].to_numpy()
+    in_group = groups >= 0
+    return in_group & np.isin(key, np.unique(key[keep & in_group]))
+
+
+def _no_plan(instance: Instance, status: Status, started: float, params: SolveParams, message: str,
+             guards=()) -> Result:
+    return Result(status, "cp-sat", {c.child_id: None for c in instance.children},
+                  runtime_s=time.perf_counter() - started, seed=params.seed, message=message, mode="priorities",
+                  guards=tuple(guards))
+
+
+class _Relay(cp_model.CpSolverSolutionCallback):
+    """Relays each better plan and bound of a solve as a :class:`ProgressUpdate` for its first measure,
+    with the plan's real weekly spend."""
+
+    def __init__(self, report: OnProgress, started: float, group: _Group, order: tuple[str, ...],
+                 built: PlacementModel):
+        super().__init__()
+        self._report, self._started, self._group = report, started, group
+        self._lead = group.measures[0]
+        self._numbers = (order.index(self._lead) + 1, order.index(group.measures[-1]) + 1, len(order))
+        self._lead_expr, self._spend = built.measure(self._lead), built.measure("weekly_spend")
+        self._value = self._bound = self._weekly = None
+
+    def on_solution_callback(self):
+        self._value = self.value(self._lead_expr) / UNITS[self._lead]
+        self._weekly = self.value(self._spend) / UNITS["weekly_spend"]
+        self.on_bound(self.best_objective_bound)
+
+    def on_bound(self, bound: float):
+        self._bound = math.floor(bound / self._group.weights[0]) / UNITS[self._lead]
+        first, last, stages = self._numbers
+        self._report(ProgressUpdate(time.perf_counter() - self._started, self._lead, first, stages,
+                                    self._value, self._bound, self._weekly, last))
