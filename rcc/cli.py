@@ -62,7 +62,14 @@ def _progress(update) -> None:
 def _settings(args):
     """(weights, solver settings, objective) from the settings file and the flags over it."""
     from rcc.model import Weights
-    from rcc.priorities import Objective, Priorities, parse_budget, parse_order, parse_tolerances
+    from rcc.priorities import (
+        Objective,
+        Priorities,
+        check_urgency_factors,
+        parse_budget,
+        parse_order,
+        parse_tolerances,
+    )
     from rcc.settings import load_weights
     from rcc.solver.params import SolveParams
 
@@ -85,6 +92,8 @@ def _settings(args):
                "budget": parse_budget(args.budget) if args.budget else None, "fairness_points": args.fairness}
     guards = dataclasses.replace(guards, **{k: v for k, v in changes.items() if v is not None})
     objective = Objective(args.objective or objective.mode, priorities, guards)
+    if objective.mode == "priorities":
+        check_urgency_factors(weights)
     if args.hint_greedy and objective.mode != "weighted":
         raise ValueError("--hint-greedy warm-starts the weighted score only: add --objective weighted")
     return weights, params, objective

@@ -159,11 +159,16 @@ def _records(table: pd.DataFrame) -> list[dict]:
 
 
 def write_outputs(solve: CheckedSolve, out: str | os.PathLike, hashes: dict[str, str] | None = None) -> Path:
-    """``assignments.csv`` and ``summary.json``, each atomically. Without a plan (the guards cannot all
-    hold) ``assignments.csv`` has its header only, so no earlier run's matches are left to mislead."""
+    """``assignments.csv``, ``sibling_groups.csv`` (each group together or apart, where each member went
+    and why) and ``summary.json``, each atomically. Without a plan (the guards cannot all hold) the
+    tables have their headers only, so no earlier run's matches are left to mislead."""
     out = Path(out)
-    table = assignments_table(solve) if solve.result.has_plan else pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
+    has_plan = solve.result.has_plan
+    table = assignments_table(solve) if has_plan else pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
+    groups = solve.explainer.sibling_groups()
+    groups = groups if has_plan else groups.iloc[:0]
     atomic_write(out / "assignments.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write(out / "sibling_groups.csv", lambda tmp: groups.to_csv(tmp, index=False))
     atomic_write_text(out / "summary.json", json.dumps(summary(solve, hashes), indent=2) + "\n")
     return out
 

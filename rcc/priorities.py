@@ -49,7 +49,7 @@ class Measure:
             return f"{value:,.0f} km"
         if self.name == "unplaced" and not float(value).is_integer():
             return f"{value:,.1f} {self.unit}"
-        return f"{value:,.0f} {self.unit}"
+        return f"{value:,.0f} {_singular(self.unit) if value == 1 else self.unit}"
 
     def change(self, delta: float) -> str:
         """A change in plain words: '4 fewer separations of brothers and sisters', '£4,100/week more'."""
@@ -60,7 +60,15 @@ class Measure:
         if self.name == "km":
             return f"{abs(delta):,.0f} km {'more' if delta > 0 else 'less'} travelled in all"
         amount = f"{abs(delta):,.0f}" if float(delta).is_integer() else f"{abs(delta):,.1f}"
-        return f"{amount} {'more' if delta > 0 else 'fewer'} {self.noun}"
+        noun = _singular(self.noun) if abs(delta) == 1 else self.noun
+        return f"{amount} {'more' if delta > 0 else 'fewer'} {noun}"
+
+
+def _singular(words: str) -> str:
+    """'children placed …' → 'child placed …', 'separations of …' → 'separation of …'."""
+    first, _, rest = words.partition(" ")
+    first = {"children": "child", "separations": "separation"}.get(first, first)
+    return f"{first} {rest}".strip()
 
 
 MEASURES: Mapping[str, Measure] = MappingProxyType({m.name: m for m in (

@@ -194,3 +194,68 @@ def penny_rounding(instance) -> float:
     two assignments it cannot tell apart differ by at most a penny per child in exact terms.
     """
     return 0.01 * len(instance.children) + 1e-6
+
+
+# --- the measures of contract v1.1, and their lexicographic optimum ------------------------------
+
+MEASURE_NAMES = ("unplaced", "siblings_apart", "far_from_home", "outside_own_la", "not_preferred", "weekly_spend",
+                 "km")
+TWENTY_MILES_KM = 32.18688
+MEASURE_TIES = {"weekly_spend": 1e-6, "km": 1e-6}  # exact arithmetic here: only float noise is a tie
+
+
+def measures(instance: Instance, assignment: Assignment, weights: Weights = DEFAULT_WEIGHTS,
+             km_table: dict[tuple[str, str], float] | None = None) -> dict[str, float]:
+    """Every measure of the contract's priorities, counted from the assignment alone."""
+    homes, children = instance.home_by_id, instance.child_by_id
+    km_table = km_table if km_table is not None else {}
+    placed_in: dict[str, int] = {}
+    found = dict.fromkeys(MEASURE_NAMES, 0.0)
+    for child_id, home_id in assignment.items():
+        child = children[child_id]
+        if home_id is None:
+            found["unplaced"] += 1.0 if child.urgency is None else getattr(weights, "urgency_" + child.urgency)
+            continue
+        pair = (child_id, home_id)
+        if pair not in km_table:
+            km_table[pair] = distance_km(instance, child, homes[home_id])
+        found["km"] += km_table[pair]
+        found["far_from_home"] += km_table[pair] > TWENTY_MILES_KM
+        found["outside_own_la"] += homes[home_id].la_code != child.la_code
+        prefers = "preferred" in (child.suitability_foster, child.suitability_residential, child.suitability_supported)
+        found["not_preferred"] += prefers and suitability(child, homes[home_id]) == "suitable"
+        placed_in[home_id] = placed_in.get(home_id, 0) + 1
+    found["weekly_spend"] = sum(homes[h].weekly_cost * max(0, n - homes[h].block_booked) for h, n in placed_in.items())
+    groups: dict[str, list[str]] = {}
+    for child in instance.children:
+        if child.sibling_group:
+            groups.setdefault(child.sibling_group, []).append(child.child_id)
+    for members in groups.values():
+        used = {assignment[c] for c in members if assignment[c] is not None}
+        if used:
+            found["siblings_apart"] += len(used) - 1 + any(assignment[c] is None for c in members)
+    return found
+
+
+def plans(instance: Instance, weights: Weights = DEFAULT_WEIGHTS) -> list[tuple[Assignment, dict[str, float]]]:
+    """Every feasible assignment with its measures."""
+    km_table = distance_table(instance)
+    return [(a, measures(instance, a, weights, km_table)) for a in feasible_assignments(instance)]
+
+
+def lexicographic(candidates: list[tuple[Assignment, dict[str, float]]], order: tuple[str, ...],
+                  allowance=lambda name, best: 0.0) -> tuple[dict[str, float], list]:
+    """(each measure's best in its stage, the plans left after the last): minimise each measure in
+    ``order`` over the plans the earlier stages left, keeping those within ``allowance`` of its best."""
+    best: dict[str, float] = {}
+    for name in order:
+        best[name] = min(v[name] for _, v in candidates)
+        most = best[name] + allowance(name, best[name]) + MEASURE_TIES.get(name, 1e-9)
+        candidates = [(a, v) for a, v in candidates if v[name] <= most]
+    return best, candidates
+
+
+def pareto(candidates: list[tuple[Assignment, dict[str, float]]], x: str, y: str) -> set[tuple[float, float]]:
+    """The (x, y) pairs no plan beats on both (as good on both, better on one)."""
+    points = {(round(v[x], 6), round(v[y], 6)) for _, v in candidates}
+    return {p for p in points if not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in points)}

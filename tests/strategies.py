@@ -2,7 +2,7 @@
 
 Children and homes lie in a box around Manchester (lat 53.3–53.6, lon −2.5 to −2.0, so every pair
 is within about 50 km and most within a default reach), with random ages, sexes, needs, sibling
-groups, solo flags, separations, block-booked beds and ``travel.csv`` overrides, and the Placements
+groups, solo flags, separations, block-booked beds, ``travel.csv`` overrides, two authorities, and the Placements
 Data Standard fields (urgency, setting suitability, ``alongside``, children already living in a home),
 each absent most of the time so that the core contract's cases stay common. Ranges are wide
 on purpose so that both feasible and infeasible pairs, full homes and unplaced children all occur.
@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from rcc.model import OFSTED_RATINGS, SETTINGS, Child, Home, Instance
 
 LA_CODE = "E08000003"  # Manchester
+OTHER_LA = "E08000006"  # Salford: so that some placements are outside the child's own authority
+_la = st.sampled_from((LA_CODE, LA_CODE, OTHER_LA))
 TAGS = ("self_harm", "going_missing", "disability")
 LAT = (53.3, 53.6)
 LON = (-2.5, -2.0)
@@ -37,7 +39,7 @@ def homes(draw, home_id: str) -> Home:
         home_id=home_id,
         provider="Test Provider",
         setting=draw(st.sampled_from(SETTINGS)),
-        la_code=LA_CODE,
+        la_code=draw(_la),
         lat=draw(_lat),
         lon=draw(_lon),
         vacancies=vacancies,
@@ -60,7 +62,7 @@ def children(draw, child_id: str, groups: tuple[str, ...] = ("G1", "G2")) -> Chi
     alongside = ("no_preference",) * 4 + (("solo",) if solo else ("older_only", "younger_only", "with_others", "solo"))
     return Child(
         child_id=child_id,
-        la_code=LA_CODE,
+        la_code=draw(_la),
         lat=draw(_lat),
         lon=draw(_lon),
         age=draw(st.integers(0, 17)),

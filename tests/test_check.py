@@ -385,3 +385,44 @@ def test_verify_raises_on_a_violation_even_with_the_right_objective():
 def test_check_failed_is_an_assertion_error():
     """CheckFailed is an AssertionError, so it is loud in tests and never swallowed as a normal outcome."""
     assert issubclass(CheckFailed, AssertionError)
+
+
+# --- the measures of contract v1.1 ----------------------------------------------------------------------------
+
+
+def test_measures_recomputed_by_hand():
+    """Three siblings (one needed today) and a Bolton child: the Bolton child is placed in Piccadilly
+    (another authority, 17 km), two siblings share H1 and the third, needed today, is unplaced.
+    unplaced 2 (× urgency), siblings apart 1 (one home, one left out), far 0, outside 1, spend £2,000
+    (H1's second child and H2's; H1's first bed is block-booked), km 2 + 3 + 17."""
+    kids = [child("C1", sibling_group="G"), child("C2", sibling_group="G"),
+            child("C3", sibling_group="G", urgency="today"), child("C4", at=BOLTON, la_code="E08000001")]
+    homes = [home("H1", vacancies=3, block_booked=1), home("H2", vacancies=1, la_code="E08000003")]
+    inst = instance(kids, homes, travel={("C1", "H1"): 2.0, ("C2", "H1"): 3.0, ("C4", "H2"): 17.0})
+    check = check_assignment(inst, {"C1": "H1", "C2": "H1", "C3": None, "C4": "H2"})
+    assert check.ok, check.violations
+    assert check.measures == {"unplaced": 2.0, "siblings_apart": 1.0, "far_from_home": 0.0, "outside_own_la": 1.0,
+                              "not_preferred": 0.0, "weekly_spend": 2000.0, "km": 22.0}
+    assert (check.groups_apart, check.groups_together, check.sibling_groups, check.splits) == (1, 0, 1, 0)
+
+
+def test_far_from_home_is_beyond_20_miles_by_the_pairs_distance():
+    """32.18 km is within 20 miles; 32.19 km is not."""
+    inst = instance([child("C1"), child("C2")], [home("H1")], travel={("C1", "H1"): 32.18, ("C2", "H1"): 32.19})
+    assert check_assignment(inst, {"C1": "H1", "C2": "H1"}).measures["far_from_home"] == 1
+
+
+def test_verify_raises_on_a_misreported_measure_or_a_broken_guard():
+    """A result must report each measure as the checker counts it, and keep every guard it claims."""
+    from rcc.result import Guard
+
+    inst = objective_instance()
+    good = check_assignment(inst, GOOD)
+    lying = Result(Status.FEASIBLE, "test", GOOD, objective=good.objective, terms=good.terms,
+                   measures={**good.measures, "far_from_home": 1.0})
+    with pytest.raises(CheckFailed, match="reported far_from_home 1.000 differs from the recomputed 0.000"):
+        verify(lying, inst)
+    broken = Result(Status.FEASIBLE, "test", GOOD, objective=good.objective, terms=good.terms,
+                    guards=(Guard("unplaced", 0.0, "status quo (greedy)"),))
+    with pytest.raises(CheckFailed, match=r"unplaced is 1.00, above its guard 0.00 \(status quo \(greedy\)\)"):
+        verify(broken, inst)

@@ -88,3 +88,33 @@ def test_unplaced_child_blocked_by_a_solo_child_says_so():
     """Two solo children, one home: the one left out is told the home holds the other."""
     solved = _solved("solo-two-solo-one-home-one-unplaced")
     assert solved.explainer.reason("C2") == "Unplaced: all 1 feasible home(s) are taken: H1 holds solo child C1."
+
+
+def test_sibling_groups_view_says_where_each_went_and_why_a_group_is_apart():
+    """Three siblings, no home with room for all three: the group is apart, each member's home is
+    listed, and the reason names the roomiest home they could share."""
+    from rcc.model import Instance
+    from tests.builders import child, home
+
+    kids = tuple(child(f"C{i}", sibling_group="G1") for i in (1, 2, 3))
+    instance = Instance(kids, (home("H1", vacancies=2), home("H2", vacancies=2)), name="three")
+    pairs = candidate_pairs(instance)
+    solved = checked(instance, Weights(), solve(instance, params=SolveParams(time_limit=10), pairs=pairs), pairs)
+    view = solved.explainer.sibling_groups().set_index("sibling_group")
+    assert view.loc["G1", "status"] == "apart" and view.loc["G1", "homes"] == 2
+    assert "C1 → H" in view.loc["G1", "where"] and view.loc["G1", "where"].count("→") == 3
+    assert view.loc["G1", "why"] == ("no home every one of the 3 may go to has room for all of them "
+                                     "(the roomiest such home has 2 place(s))")
+
+
+def test_per_authority_table_counts_each_authoritys_measures():
+    """Every authority sees its own children's far-from-home and outside-authority counts, its spend and
+    how far its placed share falls below the region's."""
+    from rcc.kpis import kpis_by_la
+
+    solved = _solved("siblings-three-homes-two-splits")
+    table = kpis_by_la(solved.instance, solved.result.assignment, solved.check).set_index("la_code")
+    row = table.loc["E08000003"]
+    assert (row["far_from_home"], row["outside_own_la"], row["groups_apart"]) == (0, 0, 1)
+    assert row["weekly_spend"] == pytest.approx(3000.0) and row["below_region_points"] == 0.0
+    assert row["la_name"] == "Manchester"

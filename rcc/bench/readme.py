@@ -88,18 +88,22 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
         f"lower bound) → rcc's solve ({limits.workers} workers, {limits.time_limit:g} s limit unless the family's",
         "target sets its own: the contract's LP relaxation where HiGHS can solve it in half the limit, CP-SAT",
         "on each child's best pairs by reduced cost, safe reduced-cost pruning, then CP-SAT on the pairs left",
-        "if there is time to presolve them) →",
+        "if there is time to presolve them) → rcc's priorities solve (children first, the default objective;",
+        "the same limit) →",
         f"HiGHS MIP of the same contract, asked to reach rcc's gap (at least {OPTIMAL_GAP:.2%}, the targets' \"proven",
         f"optimal\") and capped at {limits.highs_cap:g} s. Every solution passes the independent checker; a family",
         f"stops at {limits.memory_gb:g} GB or {limits.family_cap:g} s and its row says where.",
         "",
         "What these figures mean, and what was tried to move them: [FINDINGS.md](FINDINGS.md).",
         "",
-        "## Solvers",
+        "## Solvers: the weighted score",
         "",
-        "| family | children | pairs | after pruning | candidates s | LP s | rcc status | objective £/wk "
-        "| bound £/wk | gap | seconds | peak MB | greedy £/wk | greedy worse | HiGHS s to same gap "
-        "| flow relaxation £/wk | flow relaxation s |",
+        "The weighted score (contract v1: weekly cost + £20/km + £15,000 per unplaced child + £5,000 per split) is",
+        "the objective of this table; it is a score, not money.",
+        "",
+        "| family | children | pairs | after pruning | candidates s | LP s | rcc status | score "
+        "| bound | gap | seconds | peak MB | greedy score | greedy worse | HiGHS s to same gap "
+        "| flow relaxation bound | flow relaxation s |",
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:

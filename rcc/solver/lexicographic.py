@@ -14,15 +14,16 @@ solves one after another (each paying CP-SAT's presolve and LP warm-up again). S
 distance (metres) have ranges too wide to fold in, and get solves of their own. Solves share the
 time by how hard their measures have proved (:data:`EFFORT`), and what one leaves passes on.
 
-The first solve is not hinted with the status quo's plan: a hint holds CP-SAT's search near it (the
-first five measures took 29 s with it, 15 s without). The status quo's plan is the fallback: it
-keeps every guard drawn from it, and it is returned if CP-SAT has nothing as good in time.
+The first solve starts from scratch when it has the time (a hint holds CP-SAT's search near it: the
+first five measures took 29 s from the status quo's plan, 15 s without), else from the status quo's
+plan (:meth:`Search._first_solve`). That plan keeps every guard drawn from it, and it is what is
+returned if CP-SAT has nothing as good in time: the answer is never worse than the status quo.
 
 A solve that runs out of time keeps its best plan and caps its measures there: the plan is still
-valid, and ``Stage.bound`` says how far from proven it is. Beyond the size CP-SAT can presolve
-once per solve in the time limit, each child keeps only their best pairs for the pair-level
-measures in the chosen order (and their siblings' homes, and the status quo's pair): the plan is
-checked like any other, but no stage is proven for the whole instance and no bound is claimed.
+valid, and ``Stage.bound`` says how far from proven it is. Beyond the size CP-SAT searches well
+(:data:`SEARCH_PAIRS`), each child keeps only their best pairs for the pair-level measures in the
+chosen order (and their siblings' homes, and the status quo's pair): the plan is checked like any
+other, but no stage is proven for the whole instance and no bound is claimed.
 """
 
 from __future__ import annotations
@@ -51,14 +52,22 @@ log = logging.getLogger(__name__)
 
 OnProgress = Callable[[ProgressUpdate], None]
 
-# How hard each measure has proved to minimise (measured on the 300-child fixture): a solve's share
-# of the time left is its measures' effort over that of every solve left.
-EFFORT = {"unplaced": 1.0, "siblings_apart": 1.0, "far_from_home": 0.5, "outside_own_la": 0.5,
-          "not_preferred": 0.25, "weekly_spend": 2.0, "km": 1.5}
+# A solve's share of the time left is its measures' effort over that of every solve left. Children
+# first: at 1,000 children (regional-1000, 60 s) the first measures need most of the time to beat the
+# status quo at all — with 22 s they found nothing better than its 135 children without a home, with
+# 36 s, 60 — while spend and distance, which follow, start from a good plan and only improve it.
+EFFORT = {"unplaced": 3.0, "siblings_apart": 3.0, "far_from_home": 1.0, "outside_own_la": 1.0,
+          "not_preferred": 0.5, "weekly_spend": 2.0, "km": 1.0}
 COMPOSITE_LIMIT = 2**31  # the largest value a measures-together objective may take
 NO_LIMIT = 2**50  # a movable limit's "no limit"
 PRESOLVE_PAIRS_PER_SECOND = 9_000  # CP-SAT presolved 181,275 pairs in ~21 s (see rcc.solver.cpsat)
+# The most pairs the search takes. Measured on regional-1000 (181,275 pairs), the first five measures in
+# 40-60 s: with every pair, nothing better than the status quo's 135 children without a home; with each
+# child's best 16 to 25 (14,458 to 25,000 pairs), 60 to 64. Greater Manchester's 21,483 pairs, all of
+# them, had the first five proven in 15 s.
+SEARCH_PAIRS = 25_000
 LEAST_PAIRS_PER_CHILD = 8
+SCRATCH_SECONDS_PER_CHILD = 0.03  # the first solve's time from which it starts from scratch (see _first_solve)
 PAIR_MEASURES = ("far_from_home", "outside_own_la", "not_preferred", "weekly_spend", "km")
 
 
@@ -131,30 +140,29 @@ class Search:
         :meth:`limit` a later call may move. The stages say how far each was proven."""
         order = self.objective.priorities.order
         deadline = time.perf_counter() + seconds
-        groups = _groups(measures, self.objective.priorities, self._upper)
+        groups = group_measures(measures, self.objective.priorities, self._upper)
         stages: list[Stage] = []
         for number, group in enumerate(groups, start=1):
             group_started = time.perf_counter()
             if group.trivial:  # no plan can count any of these: nothing to search, nothing to prove
                 stages += [Stage(m, 0.0, 0.0, True, 0.0, "none needed") for m in group.measures]
                 continue
-            self._hint()
             self.built.model.minimize(group.expression(self.built))
             share = (deadline - time.perf_counter()) * group.effort / sum(g.effort for g in groups[number - 1:])
             relay = _Relay(progress, self.started, group, order, self.built) if progress else None
-            code, solver = _run(self.built, self.params, share, relay)
-            found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-            candidate = None
-            if found:
-                lead = group.measures[0]
-                candidate = _Plan.solved(self.built, solver, self.instance, self.weights, self.searched,
-                                         label or f"CP-SAT, priority {order.index(lead) + 1} ({lead})")
-                self.plan = candidate if self.plan is not None or self.pins else self._better_of(candidate, group)
-            elif self.plan is None:  # no plan in the first solve's time: today's, if it keeps the guards
-                self.plan = None if self.pins else _Plan.status_quo(self.built, self.greedy)
-                if self.plan is None:
-                    self.failed = self._unsolved(code)
-                    return stages
+            lead = group.measures[0]
+            label_here = label or f"CP-SAT, priority {order.index(lead) + 1} ({lead})"
+            if self.plan is None and not self.pins:  # the very first solve: see _first_solve
+                code, solver, candidate = self._first_solve(group, share, relay, label_here)
+            else:
+                self._hint()
+                code, solver = _run(self.built, self.params, share, relay)
+                candidate = self._solved(code, solver, label_here)
+                self.plan = candidate or self.plan
+            found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)  # so the last run's bound is valid
+            if self.plan is None:  # no plan in the first solve's time, and today's breaks a pin
+                self.failed = self._unsolved(code)
+                return stages
             proven = code == cp_model.OPTIMAL and self.whole and self.plan is candidate
             lead_bound = (math.floor(solver.best_objective_bound / group.weights[0]) / UNITS[group.measures[0]]
                           if self.whole and found else None)
@@ -165,13 +173,42 @@ class Search:
                 bound = value if proven or zero else (lead_bound if k == 0 else None)
                 stages.append(Stage(m, value, bound, proven or zero, seconds_taken))
                 log.info("%s: %s (%s, solve %d of %d)", m, MEASURES[m].format(value),
-                         "proven" if proven else "not proven", number, len(groups))
+                         "proven" if proven or zero else "not proven", number, len(groups))
                 most = self.objective.priorities.tolerance(m).cap(value) if k == len(group.measures) - 1 else value
                 if m in movable:
                     self.limit(m, most)
                 else:
                     self.plan.cap(self.built, m, most)
         return stages
+
+    def _solved(self, code: int, solver: cp_model.CpSolver, label: str) -> _Plan | None:
+        if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        return _Plan.solved(self.built, solver, self.instance, self.weights, self.searched, label)
+
+    def _first_solve(self, group: _Group, share: float, relay: _Relay | None,
+                     label: str) -> tuple[int, cp_model.CpSolver, _Plan | None]:
+        """The first solve: from scratch when there is time for it, else from the status quo's plan
+        (which keeps every guard drawn from it); either way never worse than the status quo.
+
+        A hint holds CP-SAT near it. From scratch it proved the first five measures' optimum on Greater
+        Manchester in 15 s (29 s from the status quo) and found 60 children without a home on
+        regional-1000 in 36 s (113 from the status quo's 135) — but with 18 s at 1,000 children, or a
+        minute at 5,000, it found nothing better than the status quo, where starting from it reached
+        121 and 486 (against 593). Hence :data:`SCRATCH_SECONDS_PER_CHILD`.
+        """
+        today = _Plan.status_quo(self.built, self.greedy)
+        scratch = today is None or share >= SCRATCH_SECONDS_PER_CHILD * len(self.instance.children)
+        if not scratch:
+            self.plan = today
+            self._hint()
+        code, solver = _run(self.built, self.params, share, relay)
+        candidate = self._solved(code, solver, label)
+        if candidate is not None and (today is None or not group.worse(candidate.measures, today.measures)):
+            self.plan = candidate
+            return code, solver, candidate
+        self.plan = today
+        return code, solver, None
 
     def limit(self, name: str, most: float) -> None:
         """Hold ``name`` at or below ``most`` (``inf``: no limit), a bound a later call may move. Limits
@@ -219,14 +256,6 @@ class Search:
                       mode="priorities", measures=measures, stages=tuple(stages), guards=self.guards,
                       found_by=plan.found_by if plan else "status quo (greedy)", proved_by="CP-SAT" if proven else "")
 
-    def _better_of(self, candidate: _Plan, group: _Group) -> _Plan:
-        """CP-SAT's first plan, unless the time ran out before it was as good as the status quo's."""
-        if group.worse(candidate.measures, self.greedy.measures):
-            fallback = _Plan.status_quo(self.built, self.greedy)
-            if fallback is not None:
-                return fallback
-        return candidate
-
     def _unsolved(self, code: int) -> Result:
         """The first solve found no plan: proven infeasible (say which guard binds) or out of time."""
         if code == cp_model.INFEASIBLE:
@@ -261,7 +290,7 @@ class _Group:
         return tuple(values[m] for m in self.measures) > tuple(than[m] for m in self.measures)
 
 
-def _groups(measures: tuple[str, ...], priorities: Priorities, upper: Mapping[str, int]) -> list[_Group]:
+def group_measures(measures: tuple[str, ...], priorities: Priorities, upper: Mapping[str, int]) -> list[_Group]:
     """``measures`` cut into solves: a counted measure joins the one before it when that one is counted
     too, has no tolerance (a tolerance caps a measure above its best, which only a solve of its own
     can find first), and the weights stay within :data:`COMPOSITE_LIMIT`."""
@@ -362,11 +391,12 @@ def _pairs_to_search(instance: Instance, pairs: pd.DataFrame, start: Mapping[str
                      order: tuple[str, ...], seconds: float) -> tuple[pd.DataFrame, bool]:
     """(the pairs CP-SAT searches, whether they are all of them).
 
-    Every pair when CP-SAT can presolve them three times in the time; else each child's best pairs
-    by the pair-level measures in the chosen order, the pairs in the homes any of their siblings'
-    best pairs use, and the status quo's pair, so that plan stays a valid start.
+    Every pair when they are at most :data:`SEARCH_PAIRS` and CP-SAT can presolve them three times in
+    the time; else each child's best pairs by the pair-level measures in the chosen order (at least
+    :data:`LEAST_PAIRS_PER_CHILD`), the pairs in the homes any of their siblings' best pairs use, and
+    the status quo's pair, so that plan stays a valid start.
     """
-    budget = PRESOLVE_PAIRS_PER_SECOND * max(seconds, 0.0) / 3
+    budget = min(SEARCH_PAIRS, PRESOLVE_PAIRS_PER_SECOND * max(seconds, 0.0) / 3)
     if len(pairs) <= budget or not len(instance.children):
         return pairs, True
     per_child = max(LEAST_PAIRS_PER_CHILD, int(budget / len(instance.children)))

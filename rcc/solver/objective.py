@@ -22,14 +22,27 @@ def unplaced_penalties(instance: Instance, weights: Weights) -> np.ndarray:
     return np.array([weights.unplaced_penalty(c) for c in instance.children], float)
 
 
+def placed_rows(instance: Instance, pairs: pd.DataFrame, assignment: Mapping[str, str | None]) -> pd.DataFrame:
+    """The rows of ``pairs`` that ``assignment`` uses, found by position (no index over millions of
+    pairs); raises if a placement is not a feasible pair."""
+    child_at = {c.child_id: i for i, c in enumerate(instance.children)}
+    home_at = {h.home_id: j for j, h in enumerate(instance.homes)}
+    width = max(1, len(instance.homes))
+    wanted = np.array([child_at[c] * width + home_at[h] for c, h in assignment.items() if h is not None], np.int64)
+    keys = pairs["child"].to_numpy(np.int64) * width + pairs["home"].to_numpy(np.int64)
+    rows = pairs[np.isin(keys, wanted)]
+    if len(rows) != len(wanted):
+        raise KeyError(f"{len(wanted) - len(rows)} placement(s) of the assignment are not feasible pairs")
+    return rows
+
+
 def assignment_terms(
     instance: Instance, weights: Weights, pairs: pd.DataFrame, assignment: Mapping[str, str | None]
 ) -> dict[str, float]:
     """The weighted terms (GBP/week) of ``assignment``, whose pairs must all be in ``pairs``."""
-    indexed = pairs.set_index(["child_id", "home_id"])
     placed = [(c, h) for c, h in assignment.items() if h is not None]
-    rows = indexed.loc[placed] if placed else indexed.iloc[:0]
-    per_home = rows.groupby(level="home_id").size()
+    rows = placed_rows(instance, pairs, assignment)
+    per_home = rows.groupby("home_id").size()
     cost = 0.0
     for home_id, n in per_home.items():
         home = instance.home_by_id[home_id]
@@ -52,11 +65,10 @@ def assignment_terms(
 def assignment_measures(instance: Instance, weights: Weights, pairs: pd.DataFrame,
                         assignment: Mapping[str, str | None]) -> dict[str, float]:
     """The contract's measures (v1.1) of ``assignment``, whose pairs must all be in ``pairs``."""
-    indexed = pairs.set_index(["child_id", "home_id"])
     placed = [(c, h) for c, h in assignment.items() if h is not None]
-    rows = indexed.loc[placed] if placed else indexed.iloc[:0]
+    rows = placed_rows(instance, pairs, assignment)
     spend = 0.0
-    for home_id, n in rows.groupby(level="home_id").size().items():
+    for home_id, n in rows.groupby("home_id").size().items():
         home = instance.home_by_id[home_id]
         spend += home.weekly_cost * max(0, n - home.block_booked)
     children, homes = instance.child_by_id, instance.home_by_id
