@@ -171,3 +171,22 @@ def test_measures_solved_together_are_weighted_so_each_outranks_all_the_later_on
             assert weight > later
         assert sum(w * upper[m] for w, m in zip(group.weights, group.measures, strict=True)) <= COMPOSITE_LIMIT
     assert [g.measures for g in group_measures(DEFAULT_ORDER, Priorities(), upper)][-2:] == [("weekly_spend",), ("km",)]
+
+
+def test_a_pin_outside_the_searched_shortlist_is_kept(monkeypatch):
+    """On a search restricted to each child's best pairs, a child pinned to a home beyond their
+    shortlist still goes there (the pin is searched too, never mistaken for a broken rule)."""
+    from rcc.data import read_instance
+    from rcc.solver import lexicographic
+    from rcc.solver.candidates import candidate_pairs
+    from tests.conftest import FIXTURES
+
+    monkeypatch.setattr(lexicographic, "SEARCH_PAIRS", 1000)
+    gm = read_instance(FIXTURES / "greater-manchester")
+    pairs = candidate_pairs(gm)
+    child_id = gm.children[0].child_id
+    farthest = pairs[pairs["child_id"] == child_id].sort_values("km").iloc[-1]["home_id"]
+    result = solve_priorities(gm, params=SolveParams(time_limit=15), pins={child_id: farthest}, pairs=pairs)
+    verify(result, gm)
+    assert result.assignment[child_id] == farthest
+    assert "no stage is proven for the whole instance" in result.message

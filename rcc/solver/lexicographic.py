@@ -115,7 +115,7 @@ class Search:
         self.greedy = solve_greedy(instance, self.weights, self.pairs)
         self.today = guarding.status_quo(instance, self.weights, self.pairs, self.greedy, actual)
         self.guards = guarding.caps(self.objective.guards, self.today)
-        self.searched, self.whole = _pairs_to_search(instance, self.pairs, self.greedy.assignment,
+        self.searched, self.whole = _pairs_to_search(instance, self.pairs, {**self.greedy.assignment, **(pins or {})},
                                                      self.objective.priorities.order, self.left())
         self.built = PlacementModel(instance, self.weights, self.searched, pins)
         self.plan: _Plan | None = None
@@ -394,7 +394,8 @@ def _pairs_to_search(instance: Instance, pairs: pd.DataFrame, start: Mapping[str
     Every pair when they are at most :data:`SEARCH_PAIRS` and CP-SAT can presolve them three times in
     the time; else each child's best pairs by the pair-level measures in the chosen order (at least
     :data:`LEAST_PAIRS_PER_CHILD`), the pairs in the homes any of their siblings' best pairs use, and
-    the status quo's pair, so that plan stays a valid start.
+    the pair ``start`` gives each child (the status quo's, or a pin), so that plan stays a valid start
+    and a pinned match is never mistaken for one that breaks a rule.
     """
     budget = min(SEARCH_PAIRS, PRESOLVE_PAIRS_PER_SECOND * max(seconds, 0.0) / 3)
     if len(pairs) <= budget or not len(instance.children):
