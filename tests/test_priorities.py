@@ -184,9 +184,13 @@ def test_a_pin_outside_the_searched_shortlist_is_kept(monkeypatch):
     monkeypatch.setattr(lexicographic, "SEARCH_PAIRS", 1000)
     gm = read_instance(FIXTURES / "greater-manchester")
     pairs = candidate_pairs(gm)
-    child_id = gm.children[0].child_id
-    farthest = pairs[pairs["child_id"] == child_id].sort_values("km").iloc[-1]["home_id"]
-    result = solve_priorities(gm, params=SolveParams(time_limit=15), pins={child_id: farthest}, pairs=pairs)
+    counts = pairs["child_id"].value_counts()
+    loner = max((c for c in gm.children if c.sibling_group is None), key=lambda c: counts.get(c.child_id, 0))
+    mine = pairs[pairs["child_id"] == loner.child_id]
+    mine = mine.assign(far=mine["km"] > 32.18688, outside=[gm.home_by_id[h].la_code != loner.la_code
+                                                          for h in mine["home_id"]])
+    worst = mine.sort_values(["far", "outside", "weekly_cost", "km"]).iloc[-1]["home_id"]  # last of its list
+    result = solve_priorities(gm, params=SolveParams(time_limit=15), pins={loner.child_id: worst}, pairs=pairs)
     verify(result, gm)
-    assert result.assignment[child_id] == farthest
+    assert result.assignment[loner.child_id] == worst
     assert "no stage is proven for the whole instance" in result.message
