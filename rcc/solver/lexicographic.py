@@ -257,14 +257,19 @@ class Search:
                       found_by=plan.found_by if plan else "status quo (greedy)", proved_by="CP-SAT" if proven else "")
 
     def _unsolved(self, code: int) -> Result:
-        """The first solve found no plan: proven infeasible (say which guard binds) or out of time."""
+        """The first solve found no plan: proven infeasible (say which guard binds) or out of time.
+
+        The diagnosis searches the same pairs; on a restricted search, the verdict says that it is
+        about each child's best pairs, not every pair of the instance."""
         if code == cp_model.INFEASIBLE:
+            scope = "" if self.whole else f" (among each child's best pairs: {len(self.searched):,} searched)"
             if self.guards:
-                diagnosed, verdict = guarding.diagnose(self.instance, self.weights, self.pairs, self.guards,
+                diagnosed, verdict = guarding.diagnose(self.instance, self.weights, self.searched, self.guards,
                                                        self.pins, self.params, max(5.0, self.left()))
-                return _no_plan(self.instance, Status.INFEASIBLE, self.started, self.params, verdict, diagnosed)
+                return _no_plan(self.instance, Status.INFEASIBLE, self.started, self.params, verdict + scope,
+                                diagnosed)
             return _no_plan(self.instance, Status.INFEASIBLE, self.started, self.params,
-                            "the pinned matches cannot all hold")
+                            "the pinned matches cannot all hold" + scope)
         return _no_plan(self.instance, Status.TIME_LIMIT, self.started, self.params,
                         "no plan that keeps the guards and pins was found in the time limit", self.guards)
 
