@@ -29,7 +29,7 @@ import pandas as pd
 
 from rcc.model import Instance, Weights
 from rcc.priorities import MEASURES, Objective
-from rcc.result import Result
+from rcc.result import Result, Stage
 from rcc.solver.lexicographic import Search
 from rcc.solver.params import SolveParams
 
@@ -70,30 +70,32 @@ def frontier(instance: Instance, x: str, y: str, weights: Weights | None = None,
     per_point = search.left() / (points + 0.5)
     found: list[Result] = []
     planned = points
+    held: list[Stage] = []  # the stages of the priorities above both, solved with the first point
 
-    def point(lead: str, other: str, label: str, first: tuple[str, ...] = ()) -> Result:
+    def point(lead: str, other: str, label: str, first: tuple[str, ...] = ()) -> Result | None:
         """``first`` (the priorities above both, held for good) and ``lead`` minimised, ``lead`` within
         whatever limit ``other`` has; then ``other`` with ``lead`` held, then the rest in order with both
         held; the rest's limits are lifted again afterwards. One solve minimises ``first`` and ``lead``
-        together where that is exact: much faster than one after the other."""
+        together where that is exact: much faster than one after the other. ``None`` if no plan keeps
+        the guards."""
         seconds = min(per_point * (1.5 if first else 1), search.left() / max(1, planned - len(found)))
         stages = search.minimise((*first, lead), seconds * 0.5, label=label, movable=movable)
+        if search.failed:
+            return None
         stages += search.minimise((other,), seconds * 0.25, label=label, movable=movable)
         stages += search.minimise(rest, seconds * 0.25, label=label, movable=movable)
         for m in rest:
             search.limit(m, np.inf)
-        held = [s for s in stages if s.measure in above]
-        point.above = held or point.above
-        result = search.result(point.above + sorted((s for s in stages if s.measure not in above),
-                                                    key=lambda s: order.index(s.measure)), label)
+        held[:] = [s for s in stages if s.measure in above] or held
+        result = search.result(held + sorted((s for s in stages if s.measure not in above),
+                                             key=lambda s: order.index(s.measure)), label)
         found.append(result)
         if on_point:
             on_point(len(found), planned, result)
         return result
 
-    point.above = []
     y_end = point(y, x, f"fewest {MEASURES[y].label.lower()}", above)
-    if search.failed:
+    if y_end is None:
         return Frontier(x, y, (), 0, search.failed.message)
     y_end_plan = search.plan
     search.limit(x, np.inf)
