@@ -10,6 +10,8 @@ import plotly.graph_objects as go
 from rcc.data import geo
 from rcc.model import MILES_20_KM, Instance
 from rcc.outputs import CheckedSolve
+from rcc.priorities import MEASURES
+from rcc.service import CheckedFrontier
 from rcc.summary import age_band
 
 
@@ -27,7 +29,7 @@ def supply_table(instance: Instance) -> pd.DataFrame:
     names = geo.local_authorities()["la_name"]
     return pd.DataFrame({
         "authority": [names.get(h.la_code, h.la_code) for h in instance.homes],
-        "setting": [h.setting for h in instance.homes],
+        "setting": [h.setting.replace("_", " ") for h in instance.homes],
         "max need level": [str(h.max_need_level) for h in instance.homes],
         "vacancies": [h.vacancies for h in instance.homes],
     })
@@ -104,20 +106,64 @@ def shortfall_heatmap(shortfall: pd.DataFrame) -> go.Figure:
     table = shortfall.assign(combo=shortfall["age_band"] + " · need " + shortfall["need_level"].astype(str))
     pivot = table.pivot_table(index="la_name", columns="combo", values="not_met", aggfunc="sum", fill_value=0)
     return px.imshow(pivot, text_auto=True, color_continuous_scale="Reds", aspect="auto",
-                     title="Children unplaced or > 20 miles away, by authority × age band × need")
+                     labels={"x": "age band · need level", "y": "authority", "color": "children"},
+                     title="Children without a home or more than 20 miles away, by authority × age band × need")
 
 
-def sweep_chart(ranked: pd.DataFrame, top: int = 15) -> go.Figure:
-    """The best what-ifs by weekly total saved, with their 95% intervals."""
+def sweep_chart(ranked: pd.DataFrame, gain: str, label: str, top: int = 15) -> go.Figure:
+    """The first ``top`` what-ifs (as ranked) by one gain, ``label`` naming it with its unit, with 95% intervals."""
     names = geo.local_authorities()["la_name"]
     best = ranked.head(top).iloc[::-1]
-    labels = [f"{names.get(r.la_code, r.la_code)} · {r.setting} · need {r.need_level} (+{r.beds})"
+    labels = [f"{names.get(r.la_code, r.la_code)} · {r.setting.replace('_', ' ')} · need {r.need_level} (+{r.beds})"
               for r in best.itertuples()]
     figure = go.Figure(go.Bar(
-        x=best["total_saved"], y=labels, orientation="h",
-        error_x={"type": "data", "symmetric": False, "array": best["total_saved_high"] - best["total_saved"],
-                 "arrayminus": best["total_saved"] - best["total_saved_low"]},
+        x=best[gain], y=labels, orientation="h",
+        error_x={"type": "data", "symmetric": False, "array": best[f"{gain}_high"] - best[gain],
+                 "arrayminus": best[gain] - best[f"{gain}_low"]},
     ))
-    figure.update_layout(xaxis_title="£/week saved over the horizon (mean, 95% interval)", height=120 + 28 * len(best),
+    figure.update_layout(xaxis_title=f"{label} per scenario (mean, 95% interval)", height=120 + 28 * len(best),
                          margin={"l": 10, "r": 10, "t": 10, "b": 40})
     return figure
+
+
+def _axis(name: str) -> str:
+    measure = MEASURES[name]
+    return f"{measure.label} ({measure.unit})"
+
+
+def frontier_figure(found: CheckedFrontier, sentences: list[str]) -> go.Figure:
+    """The efficient plans joined by a line, x and y in their units, each point's trade-off on hover;
+    the status quo beside them for reference. Points are the first trace, numbered from 1."""
+    x, y = found.x, found.y
+    mx, my = MEASURES[x], MEASURES[y]
+    xs = [p.check.measures[x] for p in found.points]
+    ys = [p.check.measures[y] for p in found.points]
+    hover = [f"<b>Point {k}</b><br>{my.label}: {my.format(b)}<br>{mx.label}: {mx.format(a)}<br>{sentence}"
+             for k, (a, b, sentence) in enumerate(zip(xs, ys, sentences, strict=True), start=1)]
+    figure = go.Figure(go.Scatter(x=xs, y=ys, mode="lines+markers+text", name="efficient plans",
+                                  text=[str(k) for k in range(1, len(xs) + 1)], textposition="top right",
+                                  marker={"size": 12}, hovertext=hover, hoverinfo="text"))
+    today = found.points[0].status_quo["measures"] if found.points and found.points[0].status_quo else None
+    if today:
+        figure.add_trace(go.Scatter(
+            x=[today[x]], y=[today[y]], mode="markers", name="status quo", marker={"size": 12, "symbol": "x"},
+            hovertext=[f"<b>Status quo</b><br>{my.label}: {my.format(today[y])}<br>{mx.label}: {mx.format(today[x])}"],
+            hoverinfo="text"))
+    figure.update_layout(xaxis_title=_axis(x), yaxis_title=_axis(y), height=480, legend={"orientation": "h"},
+                         margin={"l": 10, "r": 10, "t": 30, "b": 10}, clickmode="event+select")
+    figure.update_xaxes(**_ticks(x, xs + ([today[x]] if today else [])))
+    figure.update_yaxes(**_ticks(y, ys + ([today[y]] if today else [])))
+    return figure
+
+
+def _ticks(name: str, values: list[float]) -> dict:
+    """Whole numbers with thousands separators (£ for spend); whole steps for counts over a short range,
+    and some room either side when the values hardly differ, so no two ticks read the same."""
+    ticks = {"tickprefix": "£" if name == "weekly_spend" else "", "tickformat": ",.0f"}
+    low, high = min(values), max(values)
+    if MEASURES[name].whole and high - low < 6:
+        ticks |= {"tick0": 0, "dtick": 1}
+    pad = 1.0 if MEASURES[name].whole else max(1.0, 0.02 * abs(high))
+    if high - low < pad:
+        ticks["range"] = [low - pad, high + pad]
+    return ticks

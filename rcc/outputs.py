@@ -179,7 +179,8 @@ def run_record(solve: CheckedSolve, hashes: dict[str, str], parameters: dict) ->
     return RunRecord(
         kind="solve", instance=solve.instance.name, inputs=hashes,
         parameters={"weights": facts["weights"], "solver": solve.result.solver, "objective_mode": solve.result.mode,
-                    "priorities": facts["priorities"], **parameters},
+                    "priorities": facts["priorities"],
+                    "guards": dataclasses.asdict(solve.objective.guards) if solve.objective else None, **parameters},
         status=facts["status"], runtime_s=facts["runtime_s"], objective=facts["objective"],
         bound=facts["bound"], gap=facts["gap"], kpis=facts["kpis"], message=facts["message"],
         results={key: facts[key] for key in ("measures", "stages", "guards", "status_quo", "by_authority",

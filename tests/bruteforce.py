@@ -201,7 +201,7 @@ def penny_rounding(instance) -> float:
 MEASURE_NAMES = ("unplaced", "siblings_apart", "far_from_home", "outside_own_la", "not_preferred", "weekly_spend",
                  "km")
 TWENTY_MILES_KM = 32.18688
-MEASURE_TIES = {"weekly_spend": 1e-6, "km": 1e-6}  # exact arithmetic here: only float noise is a tie
+MEASURE_TIES = {"weekly_spend": 1e-6}  # exact arithmetic here: only float noise is a tie
 
 
 def measures(instance: Instance, assignment: Assignment, weights: Weights = DEFAULT_WEIGHTS,
@@ -210,7 +210,7 @@ def measures(instance: Instance, assignment: Assignment, weights: Weights = DEFA
     homes, children = instance.home_by_id, instance.child_by_id
     km_table = km_table if km_table is not None else {}
     placed_in: dict[str, int] = {}
-    found = dict.fromkeys(MEASURE_NAMES, 0.0)
+    found = dict.fromkeys(MEASURE_NAMES, 0.0) | {"metres": 0}
     for child_id, home_id in assignment.items():
         child = children[child_id]
         if home_id is None:
@@ -220,6 +220,7 @@ def measures(instance: Instance, assignment: Assignment, weights: Weights = DEFA
         if pair not in km_table:
             km_table[pair] = distance_km(instance, child, homes[home_id])
         found["km"] += km_table[pair]
+        found["metres"] += round(1000 * km_table[pair])  # rcc counts distance to the metre, pair by pair
         found["far_from_home"] += km_table[pair] > TWENTY_MILES_KM
         found["outside_own_la"] += homes[home_id].la_code != child.la_code
         prefers = "preferred" in (child.suitability_foster, child.suitability_residential, child.suitability_supported)
@@ -246,12 +247,16 @@ def plans(instance: Instance, weights: Weights = DEFAULT_WEIGHTS) -> list[tuple[
 def lexicographic(candidates: list[tuple[Assignment, dict[str, float]]], order: tuple[str, ...],
                   allowance=lambda name, best: 0.0) -> tuple[dict[str, float], list]:
     """(each measure's best in its stage, the plans left after the last): minimise each measure in
-    ``order`` over the plans the earlier stages left, keeping those within ``allowance`` of its best."""
+    ``order`` over the plans the earlier stages left, keeping those within ``allowance`` of its best.
+    Distance is compared as rcc counts it, to the metre pair by pair: two plans a few centimetres
+    apart are a tie."""
     best: dict[str, float] = {}
     for name in order:
+        key = "metres" if name == "km" else name
+        least = min(v[key] for _, v in candidates)
+        most = least + allowance(name, least) * (1000 if name == "km" else 1) + MEASURE_TIES.get(name, 1e-9)
+        candidates = [(a, v) for a, v in candidates if v[key] <= most]
         best[name] = min(v[name] for _, v in candidates)
-        most = best[name] + allowance(name, best[name]) + MEASURE_TIES.get(name, 1e-9)
-        candidates = [(a, v) for a, v in candidates if v[name] <= most]
     return best, candidates
 
 

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import io
+import json
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from rcc.data import read_instance
+from rcc.data.generate import generate_instance
+from rcc.priorities import MEASURES
+from rcc.scenarios.sweep import RANKINGS
+from rcc.service import SCORE_LABEL
 from tests.conftest import FIXTURES, ROOT
 
 TIMEOUT = 120
+SOLVE_KEYS = ("instance", "instance_label", "weights", "objective", "solved", "greedy", "pins")
 
 
 def _page(module: str) -> AppTest:
@@ -24,16 +31,28 @@ def _no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-@pytest.fixture(scope="module")
-def solved_state():
-    """Session state after solving the bundled region on the Solve page (5 s limit)."""
+def _solve_page() -> AppTest:
+    """The Solve page, drawn once, with the 5 s time limit set."""
     at = _page("solve")
     at.run()
     at.slider[0].set_value(5)
-    at.button[0].click()
+    return at
+
+
+@pytest.fixture(scope="module")
+def solved_page():
+    """The Solve page after solving the bundled region children first (5 s limit)."""
+    at = _solve_page()
+    at.button(key="solve_run").click()
     at.run()
     _no_exceptions(at)
-    return {key: at.session_state[key] for key in ("instance", "instance_label", "weights", "solved", "greedy")}
+    return at
+
+
+@pytest.fixture(scope="module")
+def solved_state(solved_page):
+    """Session state after solving the bundled region on the Solve page."""
+    return {key: solved_page.session_state[key] for key in SOLVE_KEYS}
 
 
 def _with_state(module: str, state: dict) -> AppTest:
@@ -102,22 +121,122 @@ def test_excel_upload_is_read_by_sheet_name(tmp_path):
     assert report.ok and report.instance == read_instance(folder).replace(name="upload")
 
 
-def test_solve_page_solves_and_keeps_the_result(solved_state):
-    """The Solve button runs CP-SAT with progress and leaves a checked result in the session."""
+def test_solve_page_solves_children_first_and_keeps_the_result(solved_page, solved_state):
+    """The Solve button runs the priorities with progress and leaves a checked plan and its objective."""
     solved = solved_state["solved"]
-    assert solved.check.ok and solved.kpis["children"] == 300
-    assert solved_state["greedy"].check.ok
+    assert solved.check.ok and solved.kpis["children"] == 300 and solved.result.mode == "priorities"
+    assert solved_state["greedy"].check.ok and solved_state["objective"].mode == "priorities"
+    assert solved.result.guards  # "no worse than today" is on by default
+    success = solved_page.success[0].value
+    assert "Checked independently" in success and "of 300 children placed" in success
+    assert [m.label for m in solved_page.metric] == [m.label for m in MEASURES.values()]
 
 
-def test_results_page_shows_kpis_against_the_status_quo(solved_state):
-    """KPI metrics with deltas, the per-child table with reasons, unplaced and per-LA tables."""
+def _texts(at: AppTest) -> list[str]:
+    """Every piece of text a user sees on the page: metric labels, values and changes, markdown, captions,
+    alerts, headings, widget labels, and the column names and text cells of every table."""
+    found = [t for m in at.metric for t in (m.label, m.value, m.delta or "")]
+    for kind in ("markdown", "caption", "text", "success", "info", "warning", "error", "title", "subheader",
+                 "header"):
+        found += [str(e.value) for e in getattr(at, kind)]
+    found += [w.label for kind in ("button", "selectbox", "radio", "number_input", "text_input", "slider",
+                                   "multiselect", "checkbox") for w in getattr(at, kind)]
+    for frame in at.dataframe:
+        table = frame.value
+        found += [str(c) for c in table.columns] + [str(i) for i in table.index]
+        for column in table.columns:
+            if table[column].dtype == object or str(table[column].dtype).startswith("str"):
+                found += [str(v) for v in table[column]]
+    return found
+
+
+def test_money_labels_are_honest_after_a_solve(solved_page, solved_state):
+    """No text that mentions the (weighted) score carries a £, and weekly spend always does, as £/week:
+    on the Solve page, on Results and in the printable summary."""
+    results = _with_state("results", solved_state)
+    results.run()
+    _no_exceptions(results)
+    for at in (solved_page, results):
+        texts = _texts(at)
+        scored = [t for t in texts if "score" in t.lower()]
+        assert not [t for t in scored if "£" in t]
+        spend = [m for m in at.metric if m.label == "Weekly spend"]
+        assert spend and all(m.value.startswith("£") and m.value.endswith("/week") for m in spend)
+        assert not any("objective £" in t or "£/wk" in t for t in texts)
+    assert any(SCORE_LABEL in t for t in _texts(solved_page))
+
+    from rcc.report import summary_html
+
+    page = summary_html(solved_state["solved"], solved_state["greedy"])
+    assert "proven best on" in page and "bound £" not in page
+    assert re.search(r"Weekly spend \(£/week\)</th><td[^>]*>£[\d,]+/week</td>", page)
+
+
+def test_solve_page_names_a_bad_tolerance_and_will_not_solve():
+    """A tolerance that is not a number or a percentage is a named error, and Solve is disabled."""
+    at = _solve_page()
+    at.text_input(key="tolerance_weekly_spend").set_value("two percent").run()
+    _no_exceptions(at)
+    assert [e.value for e in at.error] == [
+        "Tolerance for “Weekly spend”: a tolerance must be a number or a percentage such as '2%', not 'two percent'."]
+    assert at.button(key="solve_run").disabled
+    at.text_input(key="tolerance_weekly_spend").set_value("2%").run()
+    assert not at.error and not at.button(key="solve_run").disabled
+    assert str(at.session_state["objective"].priorities.tolerance("weekly_spend")) == "2%"
+
+
+def test_solve_page_says_which_guard_binds_when_a_budget_is_impossible(solved_state):
+    """A £1 a week budget: no plan, the binding guard is named, and the previous plan stays current."""
+    at = _with_state("solve", solved_state)
+    at.run()
+    at.slider[0].set_value(5)
+    at.radio(key="guard_budget").set_value("amount").run()
+    at.number_input(key="guard_budget_amount").set_value(1.0).run()
+    at.button(key="solve_run").click().run()
+    _no_exceptions(at)
+    error = at.error[0].value
+    assert error.startswith("No plan: the guards cannot all hold;") and " binds: " in error
+    assert "The previous plan is still the current one" in error
+    assert at.session_state["solved"] is solved_state["solved"]
+    assert not at.success
+
+
+def test_results_page_shows_the_measures_proof_and_sibling_groups(solved_state):
+    """Every measure as a metric against the status quo, the shares, proof and guards, each authority by
+    name, the sibling groups (apart only, then all), every child and the shortlist — all in plain words."""
     at = _with_state("results", solved_state)
     at.run()
     _no_exceptions(at)
     labels = [m.label for m in at.metric]
-    assert labels[:4] == ["Placed", "Within 20 miles", "Sibling groups together", "In own LA"]
-    assert "Weekly cost" in labels and all(m.delta for m in at.metric[:2])
-    assert len(at.dataframe) >= 4  # every child, unplaced, per LA, shortlist
+    assert labels[:7] == [m.label for m in MEASURES.values()]
+    assert {"Placed", "Within 20 miles", "Sibling groups together", "In own authority"} <= set(labels)
+    assert all(m.delta for m in at.metric[:7])
+    headings = [s.value for s in at.subheader]
+    assert {"Proof", "Guards", "By member authority", "Sibling groups", "Every child"} <= set(headings)
+    tables = {tuple(d.value.columns): d.value for d in at.dataframe}
+    shares, counts = (t for c, t in tables.items() if c[0] == "Authority")
+    assert "Manchester" in set(shares["Authority"]) and "Placed %" in shares.columns
+    assert {"Weekly spend (£/week)", "More than 20 miles away", "Sibling groups apart"} <= set(counts.columns)
+    groups = next(t for c, t in tables.items() if "Sibling group" in c)
+    assert set(groups["Status"]) == {"apart"}
+    at.radio(key="sibling_show").set_value("All").run()
+    groups = next(d.value for d in at.dataframe if "Sibling group" in d.value.columns)
+    assert set(groups["Status"]) <= {"together", "apart", "not placed"} and len(groups) > 1
+    for table in (d.value for d in at.dataframe):
+        assert not [c for c in table.columns if "_" in str(c)], table.columns
+
+
+def test_results_authority_filter_lists_names_and_filters_the_unplaced(solved_state):
+    """The filter offers authority names; choosing one narrows every child and those without a home."""
+    at = _with_state("results", solved_state)
+    at.run()
+    choice = at.selectbox(key="children_la")
+    assert "Manchester" in choice.options and "E08000003" not in choice.options
+    choice.set_value("E08000003").run()
+    _no_exceptions(at)
+    every, unplaced = (d.value for d in at.dataframe if list(d.value.columns)[:2] == ["Child", "Authority"])
+    assert set(every["Authority"]) == {"Manchester"} and set(unplaced["Authority"]) <= {"Manchester"}
+    assert len(unplaced) == (every["Home"] == "—").sum()
 
 
 def test_map_page_draws_after_a_solve(solved_state):
@@ -199,15 +318,25 @@ def test_login_is_off_by_default_and_required_when_a_password_is_configured():
     assert at.title[0].value == "Data"
 
 
-def test_history_page_lists_the_app_solve_and_shows_one_run(solved_state):
-    """The solve made on the Solve page was recorded; History lists it and shows its KPIs."""
+def test_history_page_lists_the_app_solve_and_shows_its_measures(solved_state):
+    """The solve made on the Solve page was recorded; History lists it, the weighted score labelled as a
+    score, and shows its measures beside the status quo's."""
     at = _page("history")
     at.run()
     _no_exceptions(at)
     assert at.title[0].value == "Run history"
     runs = at.dataframe[0].value
-    assert (runs["instance"] == "greater-manchester").any() and len(at.selectbox) == 1
+    assert SCORE_LABEL in runs.columns and "objective" not in runs.columns
+    solved = runs[(runs["Instance"] == "greater-manchester") & (runs["Status"] != "Infeasible")
+                  & (runs["Kind"] == "solve")]
+    at.selectbox[0].set_value(int(solved["Run"].iloc[0])).run()
+    _no_exceptions(at)
     assert any("300 children" in m.value for m in at.markdown)
+    assert "Measures" in [s.value for s in at.subheader]
+    measures = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
+    assert list(measures["Measure"]) == [m.label for m in MEASURES.values()]
+    assert list(measures.columns) == ["Measure", "This plan", "Status quo"]
+    assert measures.set_index("Measure").loc["Weekly spend", "This plan"].startswith("£")
 
 
 def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
@@ -222,10 +351,34 @@ def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
     at.button(key="sweep_run").click()
     at.run()
     _no_exceptions(at)
-    ranked = at.session_state["sweep_result"]
-    assert len(ranked) >= 1 and list(ranked["total_saved"]) == sorted(ranked["total_saved"], reverse=True)
+    by, ranked = at.session_state["sweep_result"]
+    lead = ranked[list(RANKINGS["priorities"])]
+    assert by == "priorities" and len(ranked) >= 1
+    assert list(lead.itertuples(index=False)) == sorted(lead.itertuples(index=False), reverse=True)
     assert len(at.get("plotly_chart")) == 1
     assert any("Recorded as run" in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert {"Authority", "Weekly spend saved (£/week)", "Children placed who would not have been"} <= set(
+        table.columns)
+    assert not [c for c in table.columns if "_" in c]
+
+
+def test_sufficiency_sweep_can_rank_by_spend():
+    """Ranked by weekly spend saved: real money first, the children after."""
+    at = _page("sufficiency")
+    at.run()
+    at.selectbox(key="sweep_pol").set_value("greedy")
+    at.number_input(key="sweep_workers").set_value(0)
+    at.number_input(key="sweep_n").set_value(5)
+    at.number_input(key="sweep_top").set_value(1)
+    at.multiselect(key="sweep_settings").set_value(["foster"])
+    at.radio(key="sweep_by").set_value("spend")
+    at.button(key="sweep_run").click()
+    at.run()
+    _no_exceptions(at)
+    by, ranked = at.session_state["sweep_result"]
+    assert by == "spend" and list(ranked["spend_saved"]) == sorted(ranked["spend_saved"], reverse=True)
+    assert at.selectbox(key="sweep_chart_gain").value == "spend_saved"
 
 
 def test_block_booking_optimiser_recommends_and_validates_out_of_sample():
@@ -240,9 +393,15 @@ def test_block_booking_optimiser_recommends_and_validates_out_of_sample():
     at.run()
     _no_exceptions(at)
     labels = [m.label for m in at.metric]
-    assert {"Beds recommended", "Saving in sample (£/wk)", "Saving out of sample (£/wk)"} <= set(labels)
+    assert {"Beds recommended", "Weekly bill saved in sample (£/week)",
+            "Weekly bill saved out of sample (£/week)"} <= set(labels)
+    assert all(m.value.startswith(("£", "−£")) for m in at.metric if "bill" in m.label)
     rec = at.session_state["bb_opt"]
-    assert rec.mean_total <= rec.spot_mean_total and set(rec.out_of_sample["metric"]) >= {"total", "void_beds"}
+    assert rec.mean_bill <= rec.spot_mean_bill and set(rec.out_of_sample["metric"]) >= {"weekly_bill", "void_beds"}
+    table = at.dataframe[-1].value
+    assert table.iloc[0][""] == "Weekly bill (£/week)" and "£" in table.iloc[0]["Spot only"]
+    score = table.set_index("").loc[SCORE_LABEL]
+    assert not any("£" in v for v in score)
 
 
 def test_history_shows_what_an_optimisation_recorded():
@@ -259,3 +418,46 @@ def test_history_shows_what_an_optimisation_recorded():
     _no_exceptions(at)
     assert "Contracts" in [h.value for h in at.subheader]
     assert not any("children," in m.value for m in at.markdown)
+
+
+@pytest.fixture(scope="module")
+def small_region():
+    """60 generated children in three authorities: a trade-off between spend and siblings in seconds."""
+    return generate_instance(las=["E08000003", "E08000006", "E08000007"], children=60, seed=2)
+
+
+def test_trade_offs_page_draws_the_frontier_and_opens_a_point(small_region):
+    """Three plans between weekly spend and brothers and sisters apart: a chart with axes in their units,
+    the steps in words, the frontier kept, one point opened with its measures and made the current plan."""
+    at = _with_state("tradeoffs", {"instance": small_region, "instance_label": "generated"})
+    at.run()
+    _no_exceptions(at)
+    assert at.selectbox(key="tradeoff_x").value == "weekly_spend"
+    assert at.selectbox(key="tradeoff_y").value == "siblings_apart"
+    at.slider(key="tradeoff_time").set_value(30)
+    at.number_input(key="tradeoff_points").set_value(3)
+    at.button(key="tradeoff_run").click().run()
+    _no_exceptions(at)
+    run = at.session_state["frontier"]
+    assert run.instance is small_region and 2 <= len(run.found.points) <= 3
+    assert all(p.check.ok for p in run.found.points)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    figure = json.loads(charts[0].proto.spec)
+    assert figure["layout"]["xaxis"]["title"]["text"] == "Weekly spend (£/week)"
+    assert figure["layout"]["yaxis"]["title"]["text"] == "Brothers and sisters apart (separations)"
+    assert figure["data"][0]["mode"] == "lines+markers+text" and len(figure["data"][0]["x"]) == len(run.found.points)
+    steps = next(m.value for m in at.markdown if m.value.startswith("- From point 2 to point 1:"))
+    assert "costs £" in steps and "/week" in steps
+    assert any("Recorded as runs" in c.value for c in at.caption)
+
+    at.selectbox(key="tradeoff_open").set_value(1).run()
+    _no_exceptions(at)
+    assert "Point 2" in [s.value for s in at.subheader]
+    assert [m.label for m in at.metric] == [m.label for m in MEASURES.values()]
+    spend = next(m for m in at.metric if m.label == "Weekly spend")
+    assert spend.value == MEASURES["weekly_spend"].format(run.found.points[1].check.measures["weekly_spend"])
+    at.button(key="tradeoff_use").click().run()
+    _no_exceptions(at)
+    assert at.session_state["solved"] is run.found.points[1]
+    assert at.session_state["frontier"] is run  # kept across reruns

@@ -19,9 +19,9 @@ from streamlit.testing.v1 import AppTest
 from rcc.app import imports
 from rcc.app.pages.data import SOURCES
 from rcc.app.state import StatusQuo
+from rcc.imports.status_quo import actual_measures
 from rcc.model import Weights
-from rcc.service import greedy_checked, solve_checked
-from rcc.solver.params import SolveParams
+from rcc.solver.guards import TODAY
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "tests" / "data" / "ssda903-fake"
@@ -186,18 +186,46 @@ def test_coming_back_to_the_data_page_keeps_the_import_until_another_source_is_c
     assert "status_quo" not in at.session_state and "data_import" not in at.session_state
 
 
-def test_results_page_shows_today_from_ssda903_beside_rccs_plan(sample_import):
-    """Today's 903 figures beside the checked plan; siblings are not recorded in the 903."""
-    inst, weights = sample_import.instance, Weights()
-    state = {**_imported_state(sample_import), "weights": weights,
-             "solved": solve_checked(inst, weights, SolveParams(time_limit=5)), "greedy": greedy_checked(inst, weights)}
-    at = _page("results", state)
+@pytest.fixture(scope="module")
+def imported_solve(sample_import) -> dict:
+    """The Solve page after an import: the session state it leaves, and the page itself."""
+    at = _page("solve", {**_imported_state(sample_import), "weights": Weights()})
+    at.run()
+    at.slider[0].set_value(5)
+    at.button(key="solve_run").click().run()
+    _no_exceptions(at)
+    return {"page": at, "state": {key: at.session_state[key] for key in (*_imported_state(sample_import),
+                                                                           "weights", "objective", "solved",
+                                                                           "greedy")}}
+
+
+def test_solve_page_guards_use_todays_placements_after_an_import(sample_import, imported_solve):
+    """After an SSDA903 import the page says the far-from-home and outside-the-authority guards use today's
+    placements, and the solve holds them to the 903's counts rather than the greedy status quo's."""
+    at = imported_solve["page"]
+    note = next(i.value for i in at.info if "SSDA903" in i.value)
+    actual = actual_measures(sample_import.ssda903.status_quo)
+    assert note.startswith("Today's placements from the SSDA903 import set the guards on placed more than 20 miles "
+                           f"away ({actual['far_from_home']:.0f} children today)")
+    solved = imported_solve["state"]["solved"]
+    assert solved.status_quo["sources"]["far_from_home"] == TODAY
+    assert solved.status_quo["sources"]["outside_own_la"] == TODAY
+    assert solved.status_quo["measures"]["far_from_home"] == actual["far_from_home"]
+    caps = {g.measure: (g.cap, g.source) for g in solved.result.guards}
+    assert caps["far_from_home"] == (actual["far_from_home"], TODAY)
+
+
+def test_results_page_shows_today_from_ssda903_beside_rccs_plan(imported_solve):
+    """Today's 903 figures beside the checked plan; siblings are not recorded in the 903; the changes
+    compare with today's placements where the 903 records them."""
+    at = _page("results", imported_solve["state"])
     at.run()
     _no_exceptions(at)
     assert "Today (SSDA903) beside rcc's plan" in [s.value for s in at.subheader]
     caption = next(c.value for c in at.caption if "Today's placements" in c.value)
     assert "0 of 2,038 children live in a listed home" in caption and "the 2 imported vacancies only" in caption
-    table = at.dataframe[0].value.set_index("")
+    assert "today's placements (SSDA903) for far from home" in at.caption[0].value
+    table = next(d.value for d in at.dataframe if "Today (SSDA903)" in d.value.columns).set_index("")
     assert list(table["Today (SSDA903)"]) == ["2,038", "256", "113.9 km", "16.0%", "100.0%", "not recorded in SSDA903"]
     assert list(table["rcc's plan"]) == ["2,038", "0", "—", "—", "—", "no sibling groups in the data"]  # BN20 is
     # beyond every child's 80 km, and the 903 links no siblings
@@ -208,11 +236,11 @@ def test_comparison_counts_placed_outside_the_la_as_the_complement_of_own_la():
     today = {"children": 10, "with_known_placement_location": 4, "mean_km": 30.0, "within_20_miles_pct": 50.0,
              "outside_la_pct": 75.0}
     plan = {"children": 10, "placed": 8, "mean_km": 12.345, "within_20_miles_pct": 87.5, "own_la_pct": 62.5,
-            "siblings_split": 1, "siblings_together_pct": 50.0}
+            "groups_apart": 1, "siblings_together_pct": 50.0}
     table = imports.status_quo_comparison(today, plan).set_index("")
     assert table.loc["Placed outside the LA"].tolist() == ["75.0%", "37.5%"]
     assert table.loc["Mean distance from home"].tolist() == ["30.0 km", "12.3 km"]
-    assert table.loc["Sibling groups split"].tolist() == ["not recorded in SSDA903", "1"]
+    assert table.loc["Sibling groups apart"].tolist() == ["not recorded in SSDA903", "1"]
 
 
 def test_default_as_of_is_the_last_31_march():

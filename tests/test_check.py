@@ -423,6 +423,6 @@ def test_verify_raises_on_a_misreported_measure_or_a_broken_guard():
     with pytest.raises(CheckFailed, match="reported far_from_home 1.000 differs from the recomputed 0.000"):
         verify(lying, inst)
     broken = Result(Status.FEASIBLE, "test", GOOD, objective=good.objective, terms=good.terms,
-                    guards=(Guard("unplaced", 0.0, "status quo (greedy)"),))
-    with pytest.raises(CheckFailed, match=r"unplaced is 1.00, above its guard 0.00 \(status quo \(greedy\)\)"):
+                    guards=(Guard("unplaced", 0.0, "the greedy status quo"),))
+    with pytest.raises(CheckFailed, match=r"unplaced is 1.00, above its guard 0.00 \(the greedy status quo\)"):
         verify(broken, inst)

@@ -121,8 +121,8 @@ def test_todays_placements_beside_the_instance_set_the_far_and_outside_guards(tm
     assert main(["solve", str(folder), "--out", str(tmp_path / "out")]) == EXIT_OK
     guards = {g["measure"]: g for g in _summary(tmp_path / "out")["guards"]}
     assert guards["far_from_home"]["cap"] == 1 and guards["outside_own_la"]["cap"] == 1
-    assert guards["far_from_home"]["source"] == "today's placements (SSDA903)"
-    assert guards["unplaced"]["source"] == "status quo (greedy)"
+    assert guards["far_from_home"]["source"] == "today's placements, SSDA903"
+    assert guards["unplaced"]["source"] == "the greedy status quo"
 
 
 def test_a_status_quo_file_naming_a_stranger_is_invalid_input(tmp_path, capsys):

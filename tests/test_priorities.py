@@ -111,7 +111,7 @@ def test_a_budget_below_what_the_status_quo_needs_names_the_binding_guard_and_by
     assert least == {"weekly_spend": 2000.0, "unplaced": 1.0}
     assert "weekly spend ≤ £1,500/week (budget) binds" in result.message
     assert "the least is £2,000/week, £500 a week over" in result.message
-    assert "children without a home ≤ 0 children (status quo (greedy)) binds" in result.message
+    assert "children without a home ≤ 0 children (the greedy status quo) binds" in result.message
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

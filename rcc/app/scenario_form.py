@@ -28,7 +28,8 @@ def _referrals(inst: Instance, key: str) -> tuple[Instance, float | None, str]:
 
 
 def scenario_setup(inst: Instance, weights: Weights, key: str) -> tuple[Setup, int, dict]:
-    """(setup, dask workers, parameters to record) from a row of widgets."""
+    """(setup, dask workers, parameters to record) from a row of widgets; scenarios are placed under the
+    Solve page's objective (its "no worse than today" guard against each scenario's own status quo)."""
     referrals, known_weeks, demand = _referrals(inst, key)
     cols = st.columns(5)
     observed = known_weeks or cols[0].number_input("Weeks of referrals the data covers", 1.0, 104.0, 12.0, 1.0,
@@ -37,12 +38,17 @@ def scenario_setup(inst: Instance, weights: Weights, key: str) -> tuple[Setup, i
         cols[0].metric("Weeks of referrals", f"{known_weeks:g}")
     horizon = cols[1].number_input("Horizon (weeks)", 1.0, 52.0, 4.0, 1.0, key=f"{key}_hor")
     policy = cols[2].selectbox("Placement policy", ["cpsat", "greedy"], key=f"{key}_pol",
-                               format_func={"cpsat": "rcc (CP-SAT, 5 s)", "greedy": "status quo (greedy)"}.get)
+                               format_func={"cpsat": "rcc (5 s each)", "greedy": "status quo"}.get,
+                               help="How each scenario's children are placed: rcc's optimiser under the Solve page's "
+                                    "objective, 5 seconds a scenario, or the status quo (one child at a time).")
     seed = cols[3].number_input("Seed", 0, 10**6, 1, key=f"{key}_seed")
     workers = cols[4].number_input("Dask workers (0: in this process)", 0, 8, 2, key=f"{key}_workers")
-    setup = Setup(inst, DemandProfile.from_instance(referrals, observed), weights, horizon, int(seed), Policy(policy))
+    objective = state.objective()
+    setup = Setup(inst, DemandProfile.from_instance(referrals, observed), weights, horizon, int(seed), Policy(policy),
+                  objective)
     parameters = {"demand": demand, "observed_weeks": observed, "horizon_weeks": horizon, "seed": int(seed),
-                  "policy": policy, "weights": asdict(weights)}
+                  "policy": policy, "weights": asdict(weights), "objective_mode": objective.mode,
+                  "priorities": objective.priorities.describe(), "status_quo_guard": objective.guards.status_quo}
     return setup, int(workers), parameters
 
 

@@ -26,8 +26,8 @@ from rcc.solver.objective import assignment_measures
 from rcc.solver.params import SolveParams, configure
 from rcc.solver.placement_model import UNITS, PlacementModel
 
-GREEDY = "status quo (greedy)"
-TODAY = "today's placements (SSDA903)"
+GREEDY = "the greedy status quo"
+TODAY = "today's placements, SSDA903"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def caps(guards: Guards, today: StatusQuo) -> tuple[Guard, ...]:
     if guards.status_quo:
         found += [Guard(m, today.measures[m], today.sources[m]) for m in GUARDED]
     if guards.budget == "today":
-        found.append(Guard("weekly_spend", today.measures["weekly_spend"], f"budget: the {GREEDY}'s weekly spend"))
+        found.append(Guard("weekly_spend", today.measures["weekly_spend"], f"budget: {GREEDY}'s weekly spend"))
     elif guards.budget is not None:
         found.append(Guard("weekly_spend", float(guards.budget), "budget"))
     if guards.fairness_points is not None:

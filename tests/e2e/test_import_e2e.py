@@ -86,11 +86,14 @@ def test_import_903_and_ofsted_files_loads_the_cohort_with_its_report(page: Page
     shoot(page, "data-import-903-ofsted")
 
     go(page, "Solve")
+    expect(page.locator('[data-testid="stAlertContentInfo"]')).to_contain_text(
+        "Today's placements from the SSDA903 import set the guards")
     page.get_by_role("button", name="Solve", exact=True).click()
-    expect(page.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text("0 of 2038 placed")
+    expect(page.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text("0 of 2038 children placed")
     go(page, "Results")
     expect(page.get_by_role("heading", name="Today (SSDA903) beside rcc's plan")).to_be_visible()
-    expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text("not recorded in SSDA903")
+    today = page.locator('[data-testid="stDataFrame"]').filter(has_text="Today (SSDA903)")
+    expect(today).to_contain_text("not recorded in SSDA903")
     shoot(page, "results-today-903")
 
     go(page, "Data")

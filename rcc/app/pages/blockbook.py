@@ -1,4 +1,5 @@
-"""Block-booking what-ifs: buy beds ahead at a per-bed price, paid whether used or not."""
+"""Block-booking what-ifs: buy beds ahead at a per-bed price, paid whether used or not. Judged on the real
+weekly bill (spot placements plus every contracted bed) and on the children, never on the score."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from dataclasses import asdict
 import pandas as pd
 import streamlit as st
 
-from rcc.app import state
-from rcc.app.pages.results import kpi_metrics
+from rcc.app import state, views
 from rcc.app.scenario_form import progress_bar, scenario_setup
 from rcc.scenarios.blockbook import BlockContract, apply_contracts, contract_costs
 from rcc.scenarios.distributed import dask_mapper
 from rcc.scenarios.evaluate import evaluate, summary
 from rcc.scenarios.optimise import optimise, validate_out_of_sample
+
+CONTRACT_COLUMNS = {"home_id": "Home", "beds": "Beds", "price": "Price per bed (£/week)"}
 
 
 def render() -> None:
@@ -29,8 +31,7 @@ def render() -> None:
     _optimiser(baseline.instance, baseline.weights)
 
 
-def _chosen_contracts(baseline) -> None:
-    inst = baseline.instance
+def _pick_contracts(inst) -> list[BlockContract]:
     by_provider = st.radio("Book by", ["home", "provider"], horizontal=True)
     if by_provider == "provider":
         provider = st.selectbox("Provider", sorted({h.provider for h in inst.homes}))
@@ -41,26 +42,37 @@ def _chosen_contracts(baseline) -> None:
     cols = st.columns(2)
     beds = cols[0].number_input("Beds per home", 1, 20, 1)
     discount = cols[1].slider("Discount on the spot price (%)", 0, 50, 15)
-    contracts = [BlockContract(h.home_id, min(int(beds), h.vacancies), round(h.weekly_cost * (1 - discount / 100), 2))
-                 for h in homes]
+    return [BlockContract(h.home_id, min(int(beds), h.vacancies), round(h.weekly_cost * (1 - discount / 100), 2))
+            for h in homes]
+
+
+def _chosen_contracts(baseline) -> None:
+    inst = baseline.instance
+    contracts = _pick_contracts(inst)
     st.caption("Evaluate the contracts you choose on today's waiting children below, or over sampled future "
                "demand with intervals; further down, the optimiser recommends contracts.")
     if contracts and st.button("Evaluate contracts", type="primary"):
-        scenario = apply_contracts(inst, contracts)
-        solved, _ = state.solve_with_progress(scenario, baseline.weights, 30)
-        st.session_state["block_result"] = (contracts, solved)
+        solved, _ = state.solve_with_progress(apply_contracts(inst, contracts), baseline.weights, 30, None,
+                                              baseline.objective or state.objective())
+        if solved.result.has_plan:
+            st.session_state["block_result"] = (contracts, solved)
+        else:
+            st.error(f"No plan with these contracts: {solved.result.message}.")
     if "block_result" not in st.session_state:
         return
     contracts, solved = st.session_state["block_result"]
     costs = contract_costs(solved.instance, contracts, solved.result.assignment)
-    spot = baseline.kpis["weekly_spend"]
-    total = solved.kpis["weekly_spend"] + costs["contract_bill"]
+    bill = solved.check.measures["weekly_spend"] + costs["contract_bill"]
     cols = st.columns(4)
-    cols[0].metric("Weekly bill incl. void beds", f"£{total:,.0f}", f"{total - spot:+,.0f} vs spot", "inverse")
+    change = bill - baseline.check.measures["weekly_spend"]
+    cols[0].metric("Weekly bill incl. void beds", f"£{bill:,.0f}/week",
+                   f"{'+' if change > 0 else '-'}£{abs(change):,.0f}/week vs the current plan", "inverse")
     cols[1].metric("Contracted beds", costs["contracted_beds"])
     cols[2].metric("Void beds", costs["void_beds"])
     cols[3].metric("Utilisation", f"{costs['utilisation_pct']:.0f}%" if costs["utilisation_pct"] is not None else "—")
-    kpi_metrics(solved, baseline, "vs spot")
+    st.caption(f"The bill adds the contracts (£{costs['contract_bill']:,.0f}/week, used or not) to the spot "
+               "placements; the weekly spend below counts the spot placements only.")
+    views.outcome_metrics(solved, baseline, "the current plan, without these contracts")
     _intervals(inst, baseline.weights, contracts)
 
 
@@ -76,13 +88,13 @@ def _intervals(inst, weights, contracts) -> None:
             table = summary(evaluate(setup, contracts, range(int(scenarios)), mapper))
         bar.empty()
         st.session_state["bb_eval"] = table
-        total = table.set_index("metric").loc["total"]
+        bill = table.set_index("metric").loc["weekly_bill"]
         state.record_scenario_run(
             "evaluate", inst, {**parameters, "scenarios": int(scenarios),
                                "contracts": [asdict(c) for c in contracts]},
-            {"saving_per_week": float(-total["difference"])}, _records(table), time.perf_counter() - started)
+            {"weekly_bill_saved": float(-bill["difference"])}, _records(table), time.perf_counter() - started)
     if "bb_eval" in st.session_state:
-        st.dataframe(st.session_state["bb_eval"], hide_index=True, width="stretch")
+        st.dataframe(views.scenario_summary_table(st.session_state["bb_eval"]), hide_index=True, width="stretch")
 
 
 def _records(table) -> list[dict]:
@@ -92,9 +104,11 @@ def _records(table) -> list[dict]:
 def _optimiser(inst, weights) -> None:
     """Recommend contracts: searched on in-sample scenarios, validated on fresh ones."""
     st.header("Recommend block contracts")
-    st.caption("Beds are added one at a time where P(the bed is used) × spot price beats the contract price, "
-               "each kept only if re-solving every in-sample scenario lowers the average weekly total. The "
-               "recommendation is then measured on scenarios the search never saw.")
+    st.caption("Beds are added one at a time where P(the bed is used) × spot price beats the contract price. A bed "
+               "is kept only if the in-sample mean weekly bill (contracts plus spot placements) falls and no "
+               "children-first measure worsens (children without a home, brothers and sisters apart, placed more "
+               "than 20 miles away or outside their authority). The recommendation is then measured on scenarios "
+               "the search never saw.")
     setup, workers, parameters = scenario_setup(inst, weights, "bb_opt")
     cols = st.columns(4)
     discount = cols[0].slider("Discount (%)", 0, 50, 15, key="bb_opt_discount") / 100
@@ -107,22 +121,33 @@ def _optimiser(inst, weights) -> None:
             rec = optimise(setup, discount, range(int(in_sample)), mapper, max_beds=int(max_beds))
             rec = validate_out_of_sample(setup, rec, range(int(in_sample), int(in_sample) + int(fresh)), mapper)
         st.session_state["bb_opt"] = rec
-        total = rec.out_of_sample.set_index("metric").loc["total"]
+        bill = rec.out_of_sample.set_index("metric").loc["weekly_bill"]
         state.record_scenario_run(
             "optimise", inst, {**parameters, "discount": discount, "in_sample": int(in_sample),
                                "out_of_sample": int(fresh), "max_beds": int(max_beds)},
             {"beds": sum(c.beds for c in rec.contracts), "in_sample_saving": rec.in_sample_saving,
-             "out_of_sample_saving": float(-total["difference"])},
+             "out_of_sample_saving": float(-bill["difference"])},
             {"contracts": [asdict(c) for c in rec.contracts], "out_of_sample": _records(rec.out_of_sample)},
             time.perf_counter() - started)
     rec = st.session_state.get("bb_opt")
-    if rec is None:
-        return
-    total = rec.out_of_sample.set_index("metric").loc["total"]
+    if rec is not None:
+        _recommendation(rec)
+
+
+def _recommendation(rec) -> None:
+    bill = rec.out_of_sample.set_index("metric").loc["weekly_bill"]
     cols = st.columns(3)
     cols[0].metric("Beds recommended", sum(c.beds for c in rec.contracts))
-    cols[1].metric("Saving in sample (£/wk)", f"{rec.in_sample_saving:,.0f}")
-    cols[2].metric("Saving out of sample (£/wk)", f"{-total['difference']:,.0f}",
-                   f"95% interval {-total['difference_high']:,.0f} to {-total['difference_low']:,.0f}", "off")
-    st.dataframe(pd.DataFrame([asdict(c) for c in rec.contracts]), hide_index=True, width="stretch")
-    st.dataframe(rec.out_of_sample, hide_index=True, width="stretch")
+    cols[1].metric("Weekly bill saved in sample (£/week)", views.pounds(rec.in_sample_saving))
+    cols[2].metric("Weekly bill saved out of sample (£/week)", views.pounds(-bill["difference"]),
+                   f"95% interval {views.pounds(-bill['difference_high'])} to {views.pounds(-bill['difference_low'])}",
+                   "off", delta_arrow="off")
+    st.caption(f"In sample, the mean weekly bill is £{rec.mean_bill:,.0f}/week with the contracts and "
+               f"£{rec.spot_mean_bill:,.0f}/week buying every placement spot.")
+    if rec.contracts:
+        st.dataframe(pd.DataFrame([asdict(c) for c in rec.contracts]).rename(columns=CONTRACT_COLUMNS),
+                     hide_index=True, width="stretch",
+                     column_config={"Price per bed (£/week)": st.column_config.NumberColumn(format="localized")})
+    else:
+        st.caption("No contract lowered the bill without worsening a children-first measure: buy spot.")
+    st.dataframe(views.scenario_summary_table(rec.out_of_sample), hide_index=True, width="stretch")

@@ -1,4 +1,6 @@
-"""History: every recorded solve, evaluation and sweep — from this app and from nightly batch jobs."""
+"""History: every recorded solve, frontier point, evaluation and sweep — from this app and from nightly
+batch jobs. The recorded objective is the weighted score, shown as a score; a solve's measures (v1.1)
+are shown in their own units."""
 
 from __future__ import annotations
 
@@ -6,8 +8,85 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from rcc.service import KPI_LABELS
+from rcc.app import views
+from rcc.report import label_authorities, sentence
+from rcc.result import STATUS_WORDS
+from rcc.service import KPI_LABELS, SCORE_LABEL
 from rcc.store import RunStore
+
+MONEY = {"weekly_spend", "weekly_bill_saved", "in_sample_saving", "out_of_sample_saving", "best_spend_saved",
+         "saving_per_week"}  # recorded figures in £ a week, from this app and older runs
+RUN_COLUMNS = {"id": "Run", "kind": "Kind", "recorded_at": "Recorded", "instance": "Instance", "status": "Status",
+               "objective": SCORE_LABEL, "bound": "Bound on the score", "gap": "Gap", "runtime_s": "Seconds"}
+RECORDED_LABELS = {  # what solves, evaluations, optimisations and sweeps record, beyond the service's labels
+    **KPI_LABELS, "children": "Children", "placed": "Placed", "unplaced": "Not placed", "weekly_spend": "Weekly spend",
+    "block_booked_beds": "Block-booked beds", "weekly_bill_saved": "Weekly bill saved",
+    "in_sample_saving": "Weekly bill saved in sample", "out_of_sample_saving": "Weekly bill saved out of sample",
+    "beds": "Beds", "what_ifs": "What-ifs tried", "home_id": "Home", "price": "Price per bed (£/week)",
+    **{f"best_{gain}": f"Top what-if: {label[:1].lower()}{label[1:]}".replace(" (£/week)", "")
+       for gain, label in views.GAIN_LABELS.items()},
+}
+
+
+def _human(name: str) -> str:
+    """A recorded key as words: a known label, else 'out_of_sample' → 'Out of sample'."""
+    return RECORDED_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _table(rows) -> pd.DataFrame:
+    """Recorded rows as the pages show them: an evaluation's summary and a sweep's ranking in their own
+    tables, anything else with its keys as words."""
+    table = pd.DataFrame(rows)
+    if {"metric", "contracts", "spot", "difference"} <= set(table.columns):
+        return views.scenario_summary_table(table)
+    if set(views.GAIN_LABELS) <= set(table.columns):
+        return views.sweep_table(table)
+    return table.rename(columns={c: _human(c) for c in table.columns})
+
+
+def _runs_table(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs with readable columns and statuses; the weighted score rounded, and named as a score."""
+    statuses = {status.value: words for status, words in STATUS_WORDS.items()}
+    shown = runs.assign(status=runs["status"].map(lambda s: statuses.get(s, s)),
+                        objective=runs["objective"].astype(float).round(0), bound=runs["bound"].astype(float).round(0))
+    return shown.rename(columns=RUN_COLUMNS)
+
+
+def _figure(key: str, value) -> str:
+    """A recorded figure as text: money as £, shares to one decimal, counts as they are."""
+    if value is None:
+        return "—"
+    if key in MONEY:
+        return views.pounds(value) + "/week"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _solve_results(results: dict) -> None:
+    """A solve's measures beside its status quo, the guards it kept and each authority's outcomes."""
+    st.subheader("Measures")
+    baseline = (results.get("status_quo") or {}).get("measures")
+    st.dataframe(views.measure_rows(results["measures"], baseline), hide_index=True)
+    if results.get("guards"):
+        st.subheader("Guards")
+        st.markdown("\n".join(f"- {sentence(g['says'])}" for g in results["guards"]))
+    if results.get("by_authority"):
+        st.subheader("By member authority")
+        views.show_authorities(label_authorities(pd.DataFrame(results["by_authority"])))
+
+
+def _results(run: dict) -> None:
+    results = run["results"]
+    if isinstance(results, list):  # an evaluation's summary or a sweep's ranking
+        st.subheader("Results")
+        st.dataframe(_table(results), hide_index=True, width="stretch")
+    elif isinstance(results, dict) and results.get("measures"):  # a solve with a plan
+        _solve_results(results)
+    elif isinstance(results, dict) and run["kind"] != "solve":  # an optimisation: contracts, out of sample, …
+        for name, rows in results.items():
+            st.subheader(_human(name))
+            st.dataframe(_table(rows), hide_index=True, width="stretch")
 
 
 def render() -> None:
@@ -22,29 +101,25 @@ def render() -> None:
     if runs.empty:
         st.info("No runs recorded yet: solve on the Solve page, or run `rcc solve` from the command line.")
         return
-    st.dataframe(runs, hide_index=True, use_container_width=True,
-                 column_config={"objective": st.column_config.NumberColumn("objective £/wk", format="%.2f"),
-                                "gap": st.column_config.NumberColumn(format="%.4f")})
+    st.dataframe(_runs_table(runs), hide_index=True, width="stretch",
+                 column_config={SCORE_LABEL: st.column_config.NumberColumn(format="localized"),
+                                "Bound on the score": st.column_config.NumberColumn(format="localized"),
+                                "Gap": st.column_config.NumberColumn(format="%.4f")})
     run_id = st.selectbox("Show run", runs["id"].tolist(),
                           format_func=lambda i: f"{i}: {runs.set_index('id').loc[i, 'instance']}")
     run = store.run(int(run_id))
-    left, right = st.columns(2)
-    left.subheader("Parameters")
-    left.json(run["parameters"])
-    left.write(f"Inputs (sha256): {run['inputs']}")
-    right.subheader("KPIs")
-    kpis = {KPI_LABELS.get(k, k): v for k, v in (run["kpis"] or {}).items()}
-    right.dataframe(pd.DataFrame({"KPI": list(kpis), "value": list(kpis.values())}), hide_index=True)
+    st.subheader("Figures")
+    kpis = run["kpis"] or {}
+    st.dataframe(pd.DataFrame({"": [_human(k) for k in kpis], "Value": [_figure(k, v) for k, v in kpis.items()]}),
+                 hide_index=True)
+    if run["message"]:
+        st.caption(f"Note: {run['message']}")
+    with st.expander("Settings as recorded, and the inputs' fingerprints"):
+        st.json(run["parameters"])
+        st.write(f"Inputs (sha256): {run['inputs']}")
     assignments = run["assignments"]
     if len(assignments):  # a solve: one match per child
         st.write(f"{len(assignments)} children, {int(assignments['home_id'].notna().sum())} placed.")
         st.download_button("Assignments of this run (CSV)", assignments.to_csv(index=False).encode(),
                            file_name=f"run-{run_id}-assignments.csv", mime="text/csv")
-    results = run["results"]
-    if isinstance(results, list):  # an evaluation's summary or a sweep's ranking
-        st.subheader("Results")
-        st.dataframe(pd.DataFrame(results), hide_index=True, use_container_width=True)
-    elif isinstance(results, dict):  # an optimisation: contracts, out-of-sample summary, sensitivity
-        for name, rows in results.items():
-            st.subheader(name.replace("_", " ").capitalize())
-            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+    _results(run)

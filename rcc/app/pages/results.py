@@ -1,35 +1,22 @@
-"""Results: KPIs against the status quo (and, after an SSDA903 import, today's placements), every child's match
-and why, shortlists, pins, per-LA view."""
+"""Results: the measures against the status quo (and, after an SSDA903 import, today's placements), the
+proof and the guards, each member authority's outcomes, the sibling groups, every child's match and why,
+shortlists and pins."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from rcc.app import imports, state
-from rcc.kpis import kpis_by_la
+from rcc.app import imports, state, views
+from rcc.report import SIBLINGS_DEFINED, authority_table, sibling_table
+from rcc.solver.guards import TODAY
 
-METRICS = (
-    ("placed_pct", "Placed", "{:.1f}%", False),
-    ("within_20_miles_pct", "Within 20 miles", "{:.1f}%", False),
-    ("siblings_together_pct", "Sibling groups together", "{:.1f}%", False),
-    ("own_la_pct", "In own LA", "{:.1f}%", False),
-    ("mean_km", "Mean distance", "{:.1f} km", True),
-    ("weekly_cost", "Weekly cost", "£{:,.0f}", True),
-    ("block_booked_used", "Block-booked beds used", "{:.0f}", False),
-)
-
-
-def kpi_metrics(solved, baseline, label: str = "vs status quo") -> None:
-    """One metric per KPI, with the difference from ``baseline`` as the delta."""
-    cols = st.columns(4) + st.columns(4)  # two rows, so labels and deltas are not truncated
-    for col, (key, title, fmt, lower_is_better) in zip(cols, METRICS, strict=False):
-        value = solved.kpis[key]
-        base = baseline.kpis[key] if baseline else None
-        delta = None
-        if value is not None and base is not None:
-            delta = f"{value - base:+,.1f} {label}"
-        col.metric(title, "—" if value is None else fmt.format(value), delta,
-                   delta_color="inverse" if lower_is_better else "normal")
+PIN_RESOLVE_S = 30
+SHORTLIST_COLUMNS = {
+    "rank": "Rank", "home_id": "Home", "setting": "Setting", "provider": "Provider", "authority": "Authority",
+    "km": "Distance (km)", "within_20_miles": "Within 20 miles", "own_authority": "In own authority",
+    "weekly_cost": "Weekly price (£/week)", "chosen": "Current match", "blocked_by": "What stops this child joining",
+}
 
 
 def _today_beside_plan(solved, today: state.StatusQuo) -> None:
@@ -46,20 +33,72 @@ def _today_beside_plan(solved, today: state.StatusQuo) -> None:
     st.dataframe(imports.status_quo_comparison(today.summary, solved.kpis), hide_index=True, width="stretch")
 
 
+def _proof_and_guards(solved) -> None:
+    st.subheader("Proof")
+    st.caption("The weighted score (not money): this plan's, the least any plan could score, and whether this plan "
+               "is proven to reach it." if solved.result.mode == "weighted" else
+               "For each priority in turn: this plan's value, the least any plan could reach with the earlier "
+               "priorities kept, and whether this plan is proven to reach it.")
+    st.dataframe(views.proof_table(solved.result), hide_index=True, width="stretch")
+    st.subheader("Guards")
+    if solved.result.guards:
+        st.dataframe(views.guards_table(solved), hide_index=True, width="stretch")
+    else:
+        st.caption("None: the weighted score uses no guards." if solved.result.mode == "weighted"
+                   else "None were set on the Solve page.")
+
+
+def _sibling_groups(solved) -> None:
+    st.subheader("Sibling groups")
+    st.caption(SIBLINGS_DEFINED)
+    show = st.radio("Show", ["Apart only", "All"], horizontal=True, key="sibling_show")
+    groups = sibling_table(solved, apart_only=show == "Apart only")
+    if len(groups):
+        st.dataframe(groups, hide_index=True, width="stretch")
+    else:
+        st.caption("No sibling group is apart." if show == "Apart only" else "The data has no sibling groups.")
+
+
+def _children(solved) -> None:
+    """Every child's match and why, and those without a home, for one authority or all."""
+    names = views.authority_names()
+    codes = sorted({c.la_code for c in solved.instance.children}, key=lambda c: names.get(c, c))
+    la = st.selectbox("Responsible authority", ["All", *codes], format_func=lambda c: names.get(c, c),
+                      key="children_la")
+    explained = solved.explainer.table()
+    kids = solved.instance.child_by_id
+    table = pd.DataFrame({"Child": explained["child_id"],
+                          "Authority": [names.get(kids[c].la_code, kids[c].la_code) for c in explained["child_id"]],
+                          "Home": explained["home_id"].fillna("—"), "Why": explained["reason"]})
+    if la != "All":
+        table = table[[kids[c].la_code == la for c in table["Child"]]]
+    st.subheader("Every child")
+    st.dataframe(table, hide_index=True, width="stretch")
+    unplaced = table[table["Home"] == "—"]
+    st.subheader(f"Children without a home ({len(unplaced):,})")
+    st.dataframe(unplaced[["Child", "Authority", "Why"]], hide_index=True, width="stretch")
+
+
 def _pin_controls(solved) -> None:
+    """Pin a child to a home (or to none) and re-solve under the same objective and guards."""
     st.subheader("Pin a match and re-solve")
     child = st.selectbox("Child", [c.child_id for c in solved.instance.children], key="pin_child")
     shortlist = solved.explainer.shortlist(child, k=8)
-    st.dataframe(shortlist, hide_index=True, width="stretch")
-    options = ["(leave unplaced)"] + list(shortlist["home_id"])
-    home = st.selectbox("Home to pin", options, key="pin_home")
+    if len(shortlist):
+        st.dataframe(shortlist.rename(columns=SHORTLIST_COLUMNS), hide_index=True, width="stretch")
+    else:
+        st.caption("No home meets this child's needs, so the only pin is to leave them unplaced.")
+    home = st.selectbox("Home to pin", ["(leave unplaced)", *shortlist["home_id"]], key="pin_home")
     pins = dict(st.session_state.get("pins", {}))
     cols = st.columns(3)
     if cols[0].button("Pin and re-solve", type="primary"):
-        pins[child] = None if home == "(leave unplaced)" else home
-        st.session_state["pins"] = pins
-        new, greedy = state.solve_with_progress(solved.instance, solved.weights, 30, pins)
-        st.session_state["solved"], st.session_state["greedy"] = new, greedy
+        pinned = pins | {child: None if home == "(leave unplaced)" else home}
+        new, greedy = state.solve_with_progress(solved.instance, solved.weights, PIN_RESOLVE_S, pinned,
+                                                solved.objective or state.objective())
+        if not new.result.has_plan:
+            st.error(f"No plan with that pin: {new.result.message}. The plan below is unchanged.")
+            return
+        state.use_plan(new, greedy, pinned)
         st.rerun()
     if pins and cols[1].button("Clear pins"):
         st.session_state["pins"] = {}
@@ -72,22 +111,17 @@ def render() -> None:
     solved, greedy = state.current_solve()
     if solved is None:
         return
-    result = solved.result
-    st.caption(f"{result.describe()} · objective £{solved.check.objective:,.0f}/wk · every figure re-checked "
-               "independently. Deltas compare with one-child-at-a-time (status quo).")
-    kpi_metrics(solved, greedy)
-    today = state.status_quo()
-    if today is not None:
-        _today_beside_plan(solved, today)
-    table = solved.explainer.table()
-    st.subheader("Every child")
-    la = st.selectbox("Responsible authority", ["All"] + sorted({c.la_code for c in solved.instance.children}))
-    shown = table if la == "All" else table[[solved.instance.child_by_id[c].la_code == la for c in table.child_id]]
-    st.dataframe(shown, hide_index=True, width="stretch")
-    unplaced = table[table["home_id"].isna()]
-    st.subheader(f"Children without a home ({len(unplaced)})")
-    st.dataframe(unplaced[["child_id", "reason"]], hide_index=True, width="stretch")
+    sources = (solved.status_quo or {}).get("sources", {}).values()
+    today = " and today's placements (SSDA903) for far from home and outside the authority" if TODAY in sources else ""
+    st.caption(f"{solved.result.describe()} · every figure re-checked independently · changes compare with the status "
+               f"quo: one child at a time, each to the best home left{today}.")
+    views.measure_metrics(solved.check.measures, views.status_quo_measures(solved, greedy))
+    views.share_metrics(solved.kpis, greedy.kpis if greedy else None)
+    _proof_and_guards(solved)
+    if state.status_quo() is not None:
+        _today_beside_plan(solved, state.status_quo())
     st.subheader("By member authority")
-    st.dataframe(kpis_by_la(solved.instance, result.assignment, solved.check), hide_index=True,
-                 width="stretch")
+    views.show_authorities(authority_table(solved))
+    _sibling_groups(solved)
+    _children(solved)
     _pin_controls(solved)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from rcc.app.state import Scenario
-from rcc.service import kpi_comparison
+from rcc.report import outcomes_text
 
 
 def render() -> None:
@@ -31,4 +31,4 @@ def render() -> None:
     if saved:
         chosen = st.multiselect("Compare", list(saved), default=list(saved)[:3])
         if chosen:
-            st.dataframe(kpi_comparison({n: saved[n].solved for n in chosen}, as_text=True), width="stretch")
+            st.dataframe(outcomes_text({n: saved[n].solved for n in chosen}), width="stretch")

@@ -1,52 +1,198 @@
-"""Solve: weights and time limit, a progress bar, and the headline result (kept on screen)."""
+"""Solve: what to optimise (children first, or the v1 weighted score), the guards, a progress bar, and
+the headline of the plan (kept on screen). A solve whose guards cannot all hold says which one binds
+and leaves the previous plan in place.
+
+Valid settings are kept as soon as they are made, so the Trade-offs and scenario pages use them and
+this page shows them again when one comes back to it.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from rcc.app import state
+from rcc.app import state, views
 from rcc.model import Weights
+from rcc.priorities import (
+    DEFAULT_ORDER,
+    GUARDED,
+    MEASURES,
+    Guards,
+    Objective,
+    Priorities,
+    Tolerance,
+    check_urgency_factors,
+)
+from rcc.service import SCORE_LABEL
 
+MODES = {"priorities": "Children first (priorities)", "weighted": "Weighted score (v1, for comparison)"}
+BUDGETS = {"none": "No budget", "today": "Today's spend", "amount": "An amount (£ a week)"}
 URGENCY_LABELS = {
-    "urgency_today": "× unplaced when needed today",
-    "urgency_within_5_days": "× unplaced when needed within 5 days",
-    "urgency_later": "× unplaced when needed later",
+    "urgency_today": "× when needed today",
+    "urgency_within_5_days": "× when needed within 5 days",
+    "urgency_later": "× when needed later",
 }
 
 
-def weights_form(key: str = "weights") -> Weights:
-    current = state.weights()
-    cols = st.columns(3)
-    km = cols[0].number_input("£ per km per week", 0.0, 1000.0, float(current.km), 5.0, key=f"{key}_km")
-    unplaced = cols[1].number_input("£ per unplaced child (emergency placement)", 0.0, 200000.0,
-                                    float(current.unplaced), 1000.0, key=f"{key}_unplaced")
-    split = cols[2].number_input("£ per extra home a sibling group is split over", 0.0, 100000.0,
-                                 float(current.split), 500.0, key=f"{key}_split")
-    with st.expander("Placements Data Standard settings (used only when the data records them)"):
+def _label(name: str) -> str:
+    return MEASURES[name].label
+
+
+def _priorities_form(current: Priorities) -> Priorities | None:
+    """The order (all seven, most important first) and a tolerance for each; ``None`` after naming
+    what is wrong."""
+    order = st.multiselect("Priorities, most important first", DEFAULT_ORDER, default=list(current.order),
+                           format_func=_label, key="priority_order",
+                           help="Each is made as small as it can be without letting an earlier one rise beyond its "
+                                "tolerance. To move one to the end, remove it and add it again.")
+    tolerances, problems = {}, []
+    with st.expander("Tolerances: how far each may rise to gain the ones after it"):
+        st.caption("0 keeps a measure at its best. A number is in the measure's own unit (children, separations, "
+                   "£ a week, km); a percentage such as 2% is a share of its best value.")
         cols = st.columns(4)
-        not_preferred = cols[0].number_input("£ when placed in a suitable but not preferred setting", 0.0, 100000.0,
-                                             float(current.not_preferred), 100.0, key=f"{key}_not_preferred")
-        urgency = {
-            name: column.number_input(label, 0.0, 10.0, float(getattr(current, name)), 0.1, key=f"{key}_{name}")
-            for column, (name, label) in zip(cols[1:], URGENCY_LABELS.items(), strict=True)
-        }
-    return current.replace(km=km, unplaced=unplaced, split=split, not_preferred=not_preferred, **urgency)
+        for k, name in enumerate(DEFAULT_ORDER):
+            text = cols[k % 4].text_input(_label(name), str(current.tolerance(name)), key=f"tolerance_{name}",
+                                          help=f"In {MEASURES[name].unit}, or a percentage such as 2%")
+            try:
+                tolerances[name] = Tolerance.parse(text)
+            except ValueError as exc:
+                problems.append(f"Tolerance for “{_label(name)}”: {exc}.")
+    missing = [_label(m) for m in DEFAULT_ORDER if m not in order]
+    if missing:
+        problems.append(f"The order must list all seven measures: add {', '.join(missing)}.")
+    for problem in problems:
+        st.error(problem)
+    return None if problems else Priorities(tuple(order), tolerances)
+
+
+def _guards_form(current: Guards) -> Guards | None:
+    """No worse than today, a budget and a fairness guard; ``None`` after naming what is wrong."""
+    st.markdown("**Guards**: hard limits every plan must keep.")
+    cols = st.columns([2, 2, 3])
+    status_quo = cols[0].checkbox(
+        "No worse than today on the first five", current.status_quo, key="guard_status_quo",
+        help="No more " + ", ".join(_label(m).lower() for m in GUARDED) + " than the status quo.")
+    budgets = list(BUDGETS)
+    chosen = "none" if current.budget is None else "today" if current.budget == "today" else "amount"
+    budget = cols[1].radio("Budget", budgets, budgets.index(chosen), format_func=BUDGETS.get, key="guard_budget")
+    amount = cols[1].number_input("Budget (£ a week)", 0.0, 1e9,
+                                  float(current.budget) if chosen == "amount" else 350_000.0, 5_000.0, format="%.0f",
+                                  key="guard_budget_amount", disabled=budget != "amount")
+    fairness = cols[2].number_input(
+        "Fairness: most points any authority's placed share may fall below the region's", 0.0, 100.0,
+        current.fairness_points, 1.0, key="guard_fairness", placeholder="no fairness guard",
+        help="Leave empty for no fairness guard.")
+    try:
+        return Guards(status_quo, {"none": None, "today": "today", "amount": amount}[budget], fairness)
+    except ValueError as exc:
+        st.error(f"Guards: {exc}.")
+        return None
+
+
+def _today_note(inst) -> None:
+    """After an SSDA903 import, say which guards use today's actual placements."""
+    actual = state.actual_for(inst)
+    if actual:
+        st.info(f"Today's placements from the SSDA903 import set the guards on "
+                f"{_label('far_from_home').lower()} ({actual['far_from_home']:.0f} children today) and "
+                f"{_label('outside_own_la').lower()} ({actual['outside_own_la']:.0f} children today). The other "
+                "guards use the status quo: one child at a time, each to the best home left.")
+
+
+def objective_form(inst) -> Objective | None:
+    """The objective the Solve button will use; the priorities and guards are kept in weighted mode too,
+    for the Trade-offs page."""
+    current = state.objective()
+    modes = list(MODES)
+    mode = st.radio("What to optimise", modes, modes.index(current.mode), format_func=MODES.get, horizontal=True,
+                    key="objective_mode")
+    if mode == "weighted":
+        st.caption("The v1 contract's weighted sum, kept to compare with: its value is a score, not money, and "
+                   "the guards do not apply.")
+        return Objective("weighted", current.priorities, current.guards)
+    priorities = _priorities_form(current.priorities)
+    guards = _guards_form(current.guards)
+    _today_note(inst)
+    return None if priorities is None or guards is None else Objective("priorities", priorities, guards)
+
+
+def _urgency(current: Weights, cols, key: str) -> dict[str, float]:
+    return {name: column.number_input(label, 0.0, 10.0, float(getattr(current, name)), 0.25, key=f"{key}_{name}")
+            for column, (name, label) in zip(cols, URGENCY_LABELS.items(), strict=True)}
+
+
+def weights_form(mode: str, key: str = "weights") -> Weights | None:
+    """The weights: the urgency factors under priorities (they count children without a home); every
+    weight of the score in weighted mode. Weights are points of score, not money."""
+    current = state.weights()
+    if mode == "priorities":
+        with st.expander("How urgency counts: a child without a home counts as"):
+            changed = current.replace(**_urgency(current, st.columns(3), key))
+    else:
+        cols = st.columns(3)
+        changed = current.replace(
+            km=cols[0].number_input("Score per km from home", 0.0, 1000.0, float(current.km), 5.0, key=f"{key}_km"),
+            unplaced=cols[1].number_input("Score per child without a home", 0.0, 200000.0, float(current.unplaced),
+                                          1000.0, key=f"{key}_unplaced"),
+            split=cols[2].number_input("Score per extra home a sibling group is split over", 0.0, 100000.0,
+                                       float(current.split), 500.0, key=f"{key}_split"))
+        st.caption("The score also counts each placement's weekly price as points. Every weight here is points "
+                   "of score, not money.")
+        with st.expander("Placements Data Standard settings (used only when the data records them)"):
+            cols = st.columns(4)
+            changed = changed.replace(
+                not_preferred=cols[0].number_input("Score when in a suitable but not the preferred setting", 0.0,
+                                                   100000.0, float(current.not_preferred), 100.0,
+                                                   key=f"{key}_not_preferred"),
+                **_urgency(current, cols[1:], key))
+    try:
+        check_urgency_factors(changed)
+    except ValueError as exc:
+        st.error(f"Urgency: {exc}.")
+        return None
+    return changed
+
+
+def _solve(inst, weights: Weights, chosen: Objective, time_limit: int) -> None:
+    """Solve and record; only a result with a plan replaces the current one."""
+    pins = st.session_state.get("pins")
+    solved, greedy = state.solve_with_progress(inst, weights, time_limit, pins, chosen)
+    state.record(solved, {"time_limit": time_limit, "pins": dict(pins or {})})
+    if solved.result.has_plan:
+        state.use_plan(solved, greedy, pins)
+    else:
+        st.session_state["solve_failed"] = solved
+
+
+def _show_outcome() -> None:
+    """The last attempt's verdict, and the current plan's measures against the status quo."""
+    failed, solved = st.session_state.get("solve_failed"), st.session_state.get("solved")
+    if failed is not None:
+        kept = " The previous plan is still the current one (Results)." if solved else ""
+        st.error(f"No plan: {failed.result.message}.{kept}")
+    if solved is None:
+        return
+    result = solved.result
+    if failed is None:
+        st.success(f"{result.describe()} in {result.runtime_s:.1f} s: {solved.kpis['placed']} of "
+                   f"{solved.kpis['children']} children placed. Checked independently. See Results.")
+    st.caption("Changes are against the status quo: one child at a time, each to the best home left.")
+    views.measure_metrics(solved.check.measures, views.status_quo_measures(solved, st.session_state.get("greedy")))
+    st.caption(f"{SCORE_LABEL}: {solved.check.objective:,.0f}. It ranks plans under the v1 objective; it is not "
+               "what anyone pays. Weekly spend is.")
 
 
 def render() -> None:
     st.title("Solve")
     inst = state.ensure_loaded()
     st.write(f"{len(inst.children)} children, {len(inst.homes)} homes, {inst.total_vacancies} vacancies.")
-    weights = weights_form()
-    time_limit = st.slider("Time limit (seconds)", 5, 300, 30, 5)
-    if st.button("Solve", type="primary"):
-        st.session_state["weights"] = weights
-        solved, greedy = state.solve_with_progress(inst, weights, time_limit, st.session_state.get("pins"))
-        st.session_state["solved"], st.session_state["greedy"] = solved, greedy
-        state.record(solved, {"time_limit": time_limit, "pins": dict(st.session_state.get("pins") or {})})
-    solved = st.session_state.get("solved")
-    if solved:
-        result = solved.result
-        st.success(f"{result.describe()}: £{solved.check.objective:,.0f}/wk in {result.runtime_s:.1f}s — "
-                   f"{solved.kpis['placed']} of {solved.kpis['children']} placed. Checked independently. "
-                   "See Results.")
+    chosen = objective_form(inst)
+    weights = weights_form(st.session_state["objective_mode"])
+    if chosen is not None and weights is not None:
+        state.keep_settings(chosen, weights)
+    time_limit = st.slider("Time limit (seconds)", 5, 300, 60, 5)
+    if st.session_state.get("pins"):
+        st.caption("Pinned matches are kept: " + ", ".join(f"{c} → {h or 'unplaced'}"
+                                                          for c, h in st.session_state["pins"].items()))
+    if st.button("Solve", type="primary", disabled=chosen is None or weights is None, key="solve_run"):
+        _solve(inst, weights, chosen, time_limit)
+    _show_outcome()

@@ -7,13 +7,13 @@ import time
 import streamlit as st
 
 from rcc import charts
-from rcc.app import state
-from rcc.app.pages.results import kpi_metrics
+from rcc.app import state, views
 from rcc.app.scenario_form import progress_bar, scenario_setup
 from rcc.data import geo
 from rcc.model import SETTINGS
+from rcc.report import outcomes_text
 from rcc.scenarios.distributed import dask_mapper
-from rcc.scenarios.sweep import default_options, sweep
+from rcc.scenarios.sweep import RANKINGS, default_options, sweep
 from rcc.scenarios.whatif import (
     SupplyChange,
     change_supply,
@@ -22,7 +22,11 @@ from rcc.scenarios.whatif import (
     set_vacancies,
     shortfall_table,
 )
-from rcc.service import kpi_comparison
+
+RANK_BY = {"priorities": "Priorities (children first, then money)", "spend": "Weekly spend saved"}
+SHORTFALL_COLUMNS = {"la_name": "Authority", "age_band": "Age band", "need_level": "Need level",
+                     "children": "Children", "unplaced": "Without a home", "far_from_home": "More than 20 miles away",
+                     "not_met": "Not met well"}
 
 
 def _scenario_instance(inst):
@@ -32,7 +36,7 @@ def _scenario_instance(inst):
     st.subheader("Supply")
     cols = st.columns(4)
     la = cols[0].selectbox("Authority", codes, format_func=label.get, key="sup_la")
-    setting = cols[1].selectbox("Setting", SETTINGS, key="sup_setting")
+    setting = cols[1].selectbox("Setting", SETTINGS, key="sup_setting", format_func=lambda s: s.replace("_", " "))
     need = cols[2].selectbox("Need level it can meet", [1, 2, 3, 4], index=1, key="sup_need")
     beds = cols[3].number_input("Beds to add (negative removes)", -50, 50, 0, key="sup_beds")
     cols = st.columns(2)
@@ -65,49 +69,67 @@ def _sweep_section(inst) -> None:
     """Where to recruit or build next: what-ifs ranked over many sampled demand scenarios."""
     st.header("Where would extra beds help most?")
     st.caption("Each what-if adds beds of one setting and need level in one authority. Every scenario's referrals "
-               "are drawn once and placed with and without each what-if, so the gains are paired; intervals are 95%.")
+               "are drawn once and placed with and without each what-if, so the gains are paired. Each gain is per "
+               "scenario, a mean with its 95% interval; spend saved is real money, negative when the new beds cost "
+               "more than they save.")
     setup, workers, parameters = scenario_setup(inst, state.weights(), "sweep")
-    cols = st.columns(4)
+    cols = st.columns([1, 1, 1, 2])
     scenarios = cols[0].number_input("Scenarios", 5, 1000, 50, 5, key="sweep_n")
     beds = cols[1].number_input("Beds per what-if", 1, 20, 2, key="sweep_beds")
     top = cols[2].number_input("Busiest authorities to try", 1, 20, 3, key="sweep_top")
-    settings = cols[3].multiselect("Settings", SETTINGS, ["foster", "childrens_home"], key="sweep_settings")
+    settings = cols[3].multiselect("Settings", SETTINGS, ["foster", "childrens_home"], key="sweep_settings",
+                                   format_func=lambda s: s.replace("_", " "))
+    by = st.radio("Rank what-ifs by", list(RANK_BY), format_func=RANK_BY.get, horizontal=True, key="sweep_by")
     if st.button("Run sweep", key="sweep_run") and settings:
         options = default_options(setup, int(beds), int(top), settings)
         started = time.perf_counter()
         bar, progress = progress_bar(f"{len(options)} what-ifs")
         with dask_mapper(workers, progress=progress) as mapper:
-            ranked, _ = sweep(setup, options, range(int(scenarios)), mapper)
+            ranked, _ = sweep(setup, options, range(int(scenarios)), mapper, by=by)
         bar.empty()
-        st.session_state["sweep_result"] = ranked
+        st.session_state["sweep_result"] = (by, ranked)
         best = ranked.iloc[0]
         state.record_scenario_run(
             "sweep", inst, {**parameters, "scenarios": int(scenarios), "beds": int(beds), "top_las": int(top),
-                            "settings": settings},
-            {"what_ifs": len(options), "best_saving": float(best["total_saved"])},
+                            "settings": settings, "ranked_by": by},
+            {"what_ifs": len(options), **{f"best_{gain}": float(best[gain]) for gain in views.GAIN_LABELS}},
             ranked.astype(object).where(ranked.notna(), None).to_dict("records"), time.perf_counter() - started)
     if "sweep_result" in st.session_state:
-        ranked = st.session_state["sweep_result"]
-        st.plotly_chart(charts.sweep_chart(ranked), width="stretch")
-        st.dataframe(ranked, hide_index=True, width="stretch")
+        _ranked(*st.session_state["sweep_result"])
+
+
+def _ranked(by: str, ranked) -> None:
+    """The ranking's chart of one gain (the ranking's first, unless another is chosen) and the table."""
+    gains = list(views.GAIN_LABELS)
+    gain = st.selectbox("Chart", gains, gains.index(RANKINGS[by][0]), format_func=views.GAIN_LABELS.get,
+                        key="sweep_chart_gain")
+    st.plotly_chart(charts.sweep_chart(ranked, gain, views.GAIN_LABELS[gain]), width="stretch")
+    st.caption(f"Ranked by {RANK_BY[by].lower()}: "
+               + ", then ".join(views.GAIN_LABELS[g].lower() for g in RANKINGS[by]) + ".")
+    st.dataframe(views.sweep_table(ranked), hide_index=True, width="stretch")
 
 
 def _what_if_section(baseline) -> None:
-    """One what-if, solved exactly and compared with the baseline solve."""
+    """One what-if, solved exactly under the baseline's objective and compared with the baseline solve."""
     scenario = _scenario_instance(baseline.instance)
     if st.button("Solve scenario", type="primary"):
-        solved, greedy = state.solve_with_progress(scenario, baseline.weights, 30)
-        st.session_state["scenario_result"] = (solved, greedy)
+        solved, greedy = state.solve_with_progress(scenario, baseline.weights, 30, None,
+                                                   baseline.objective or state.objective())
+        if solved.result.has_plan:
+            st.session_state["scenario_result"] = (solved, greedy)
+        else:
+            st.error(f"No plan for this what-if: {solved.result.message}.")
     if "scenario_result" not in st.session_state:
         return
     solved, _ = st.session_state["scenario_result"]
     st.subheader("Scenario against baseline")
-    kpi_metrics(solved, baseline, "vs baseline")
-    st.dataframe(kpi_comparison({"baseline": baseline, "scenario": solved}, as_text=True), width="stretch")
+    views.outcome_metrics(solved, baseline, "the baseline plan (Solve page)")
+    st.dataframe(outcomes_text({"Baseline": baseline, "Scenario": solved}), width="stretch")
     shortfall = shortfall_table(solved.instance, solved.result.assignment, solved.check)
-    st.subheader("Shortfall: who is left unplaced or far from home")
+    st.subheader("Shortfall: who is left without a home or more than 20 miles away")
     st.plotly_chart(charts.shortfall_heatmap(shortfall), width="stretch")
-    st.dataframe(shortfall[shortfall["not_met"] > 0], hide_index=True, width="stretch")
+    st.dataframe(shortfall.loc[shortfall["not_met"] > 0, list(SHORTFALL_COLUMNS)].rename(columns=SHORTFALL_COLUMNS),
+                 hide_index=True, width="stretch")
 
 
 def render() -> None:
