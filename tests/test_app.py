@@ -339,8 +339,8 @@ def test_history_page_lists_the_app_solve_and_shows_its_measures(solved_state):
     assert measures.set_index("Measure").loc["Weekly spend", "This plan"].startswith("£")
 
 
-def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
-    """The sweep needs no baseline: 5 greedy scenarios in process, ranked table and chart, and a recorded run."""
+def _swept(by: str | None = None) -> AppTest:
+    """The Sufficiency page after a sweep of 5 greedy scenarios in process (ranked ``by``, if given)."""
     at = _page("sufficiency")
     at.run()
     at.selectbox(key="sweep_pol").set_value("greedy")
@@ -348,9 +348,17 @@ def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
     at.number_input(key="sweep_n").set_value(5)
     at.number_input(key="sweep_top").set_value(1)
     at.multiselect(key="sweep_settings").set_value(["foster"])
+    if by:
+        at.radio(key="sweep_by").set_value(by)
     at.button(key="sweep_run").click()
     at.run()
     _no_exceptions(at)
+    return at
+
+
+def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
+    """The sweep needs no baseline: 5 greedy scenarios in process, ranked table and chart, and a recorded run."""
+    at = _swept()
     by, ranked = at.session_state["sweep_result"]
     lead = ranked[list(RANKINGS["priorities"])]
     assert by == "priorities" and len(ranked) >= 1
@@ -365,17 +373,7 @@ def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
 
 def test_sufficiency_sweep_can_rank_by_spend():
     """Ranked by weekly spend saved: real money first, the children after."""
-    at = _page("sufficiency")
-    at.run()
-    at.selectbox(key="sweep_pol").set_value("greedy")
-    at.number_input(key="sweep_workers").set_value(0)
-    at.number_input(key="sweep_n").set_value(5)
-    at.number_input(key="sweep_top").set_value(1)
-    at.multiselect(key="sweep_settings").set_value(["foster"])
-    at.radio(key="sweep_by").set_value("spend")
-    at.button(key="sweep_run").click()
-    at.run()
-    _no_exceptions(at)
+    at = _swept("spend")
     by, ranked = at.session_state["sweep_result"]
     assert by == "spend" and list(ranked["spend_saved"]) == sorted(ranked["spend_saved"], reverse=True)
     assert at.selectbox(key="sweep_chart_gain").value == "spend_saved"

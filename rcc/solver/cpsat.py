@@ -25,7 +25,7 @@ from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.lp import LpRelaxation, cheapest_pairs, lp_relaxation
 from rcc.solver.objective import SCALE, assignment_measures, assignment_terms
-from rcc.solver.params import SolveParams, configure
+from rcc.solver.params import SolveParams, run
 from rcc.solver.placement_model import PlacementModel
 from rcc.solver.repair import repaired_flow
 
@@ -124,14 +124,9 @@ PRESOLVE_PAIRS_PER_SECOND = 9_000  # CP-SAT presolved 181,275 pairs in ~21 s
 
 def _run(built: PlacementModel, params: SolveParams, time_limit: float,
          relay: _Progress | None) -> tuple[int, cp_model.CpSolver]:
-    solver = cp_model.CpSolver()
-    configure(solver, params)
-    solver.parameters.max_time_in_seconds = max(0.01, time_limit)
     if relay:
         relay.watch(built)
-    if relay and relay.proves:
-        solver.best_bound_callback = relay.on_bound
-    return solver.solve(built.model, relay), solver
+    return run(built.model, params, time_limit, relay, relay.on_bound if relay and relay.proves else None)
 
 
 def _shortlists(instance: Instance, weights: Weights, params: SolveParams, pairs: pd.DataFrame, lp: LpRelaxation,

@@ -23,7 +23,7 @@ from rcc.model import Instance, Weights
 from rcc.priorities import GUARDED, MEASURES, Guards
 from rcc.result import Guard, Result
 from rcc.solver.objective import assignment_measures
-from rcc.solver.params import SolveParams, configure
+from rcc.solver.params import SolveParams, run
 from rcc.solver.placement_model import UNITS, PlacementModel
 
 GREEDY = "the greedy status quo"
@@ -120,10 +120,7 @@ def _least(instance, weights, pairs, guard: Guard, others: tuple[Guard, ...], pi
     else:
         objective, unit = built.measure(guard.measure), float(UNITS[guard.measure])
     built.model.minimize(objective)
-    solver = cp_model.CpSolver()
-    configure(solver, params)
-    solver.parameters.max_time_in_seconds = max(0.1, seconds)
-    code = solver.solve(built.model)
+    code, solver = run(built.model, params, max(0.1, seconds))
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, code == cp_model.INFEASIBLE
     return solver.objective_value / unit, code == cp_model.OPTIMAL

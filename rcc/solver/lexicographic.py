@@ -45,7 +45,7 @@ from rcc.solver import guards as guarding
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.objective import assignment_measures, assignment_terms
-from rcc.solver.params import SolveParams, configure
+from rcc.solver.params import SolveParams, run
 from rcc.solver.placement_model import UNITS, PlacementModel
 
 log = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ class Search:
                 code, solver, candidate = self._first_solve(group, share, relay, label_here)
             else:
                 self._hint()
-                code, solver = _run(self.built, self.params, share, relay)
+                code, solver = run(self.built.model, self.params, share, relay, relay.on_bound if relay else None)
                 candidate = self._solved(code, solver, label_here)
                 self.plan = candidate or self.plan
             found = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)  # so the last run's bound is valid
@@ -202,7 +202,7 @@ class Search:
         if not scratch:
             self.plan = today
             self._hint()
-        code, solver = _run(self.built, self.params, share, relay)
+        code, solver = run(self.built.model, self.params, share, relay, relay.on_bound if relay else None)
         candidate = self._solved(code, solver, label)
         if candidate is not None and (today is None or not group.worse(candidate.measures, today.measures)):
             self.plan = candidate
@@ -299,22 +299,22 @@ def group_measures(measures: tuple[str, ...], priorities: Priorities, upper: Map
     """``measures`` cut into solves: a counted measure joins the one before it when that one is counted
     too, has no tolerance (a tolerance caps a measure above its best, which only a solve of its own
     can find first), and the weights stay within :data:`COMPOSITE_LIMIT`."""
-    runs: list[list[str]] = []
+    together: list[list[str]] = []
     for m in measures:
-        previous = runs[-1] if runs else []
+        previous = together[-1] if together else []
         joins = (previous and MEASURES[m].whole and all(MEASURES[p].whole for p in previous)
                  and priorities.tolerance(previous[-1]).value == 0
                  and _top(previous + [m], upper) <= COMPOSITE_LIMIT)
         if joins:
             previous.append(m)
         else:
-            runs.append([m])
+            together.append([m])
     groups = []
-    for run in runs:
+    for names in together:
         weights = [1]
-        for m in reversed(run[1:]):
+        for m in reversed(names[1:]):
             weights.insert(0, weights[0] * (upper[m] + 1))
-        groups.append(_Group(tuple(run), tuple(weights), all(upper[m] == 0 for m in run)))
+        groups.append(_Group(tuple(names), tuple(weights), all(upper[m] == 0 for m in names)))
     return groups
 
 
@@ -380,16 +380,6 @@ class _Plan:
         else:
             extra = most - self.measures[measure]
             built.cap_units(measure, self.units[measure] + math.floor(UNITS[measure] * extra + 1e-6))
-
-
-def _run(built: PlacementModel, params: SolveParams, seconds: float,
-         relay: _Relay | None) -> tuple[int, cp_model.CpSolver]:
-    solver = cp_model.CpSolver()
-    configure(solver, params)
-    solver.parameters.max_time_in_seconds = max(0.05, seconds)
-    if relay:
-        solver.best_bound_callback = relay.on_bound
-    return solver.solve(built.model, relay), solver
 
 
 def _pairs_to_search(instance: Instance, pairs: pd.DataFrame, start: Mapping[str, str | None],

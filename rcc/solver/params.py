@@ -76,6 +76,18 @@ DEFAULT_CPSAT = {"linearization_level": 2}
 TWO_WORKER_SUBSOLVERS = ["max_lp"]
 
 
+def run(model: cp_model.CpModel, params: SolveParams, seconds: float,
+        on_solution: cp_model.CpSolverSolutionCallback | None = None,
+        on_bound=None) -> tuple[int, cp_model.CpSolver]:
+    """Solve ``model`` under ``params`` for at most ``seconds``: (CP-SAT's status, the solver)."""
+    solver = cp_model.CpSolver()
+    configure(solver, params)
+    solver.parameters.max_time_in_seconds = max(0.01, seconds)
+    if on_bound is not None:
+        solver.best_bound_callback = on_bound
+    return solver.solve(model, on_solution), solver
+
+
 def configure(solver: cp_model.CpSolver, params: SolveParams) -> None:
     """Apply ``params`` (and the measured defaults above) to a CP-SAT solver; its log goes to DEBUG."""
     p = solver.parameters
