@@ -32,11 +32,10 @@ TODAY = "today's placements, SSDA903"
 
 @dataclass(frozen=True)
 class StatusQuo:
-    """The status quo's measures, where each came from, and the greedy plan itself."""
+    """The status quo's measures, and where each came from."""
 
     measures: Mapping[str, float]
     sources: Mapping[str, str]
-    plan: Mapping[str, str | None]
 
 
 def status_quo(instance: Instance, weights: Weights, pairs: pd.DataFrame, greedy: Result,
@@ -46,7 +45,7 @@ def status_quo(instance: Instance, weights: Weights, pairs: pd.DataFrame, greedy
     sources = dict.fromkeys(measures, GREEDY)
     for name, value in (actual or {}).items():
         measures[name], sources[name] = float(value), TODAY
-    return StatusQuo(measures, sources, greedy.assignment)
+    return StatusQuo(measures, sources)
 
 
 def caps(guards: Guards, today: StatusQuo) -> tuple[Guard, ...]:

@@ -113,8 +113,8 @@ class Search:
         self.started = time.perf_counter()
         self.pairs = candidate_pairs(instance, self.weights) if pairs is None else pairs
         self.greedy = solve_greedy(instance, self.weights, self.pairs)
-        self.today = guarding.status_quo(instance, self.weights, self.pairs, self.greedy, actual)
-        self.guards = guarding.caps(self.objective.guards, self.today)
+        today = guarding.status_quo(instance, self.weights, self.pairs, self.greedy, actual)
+        self.guards = guarding.caps(self.objective.guards, today)
         self.searched, self.whole = _pairs_to_search(instance, self.pairs, {**self.greedy.assignment, **(pins or {})},
                                                      self.objective.priorities.order, self.left())
         self.built = PlacementModel(instance, self.weights, self.searched, pins)
