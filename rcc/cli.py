@@ -173,8 +173,9 @@ def _frontier(args) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from rcc.data.atomic import atomic_write, atomic_write_text
+    from rcc.data.atomic import atomic_write_text
     from rcc.data.read import validate
+    from rcc.data.safe_cells import write_csv
     from rcc.outputs import input_hashes, run_record, write_outputs
     from rcc.priorities import MEASURES
     from rcc.service import frontier_checked
@@ -233,7 +234,7 @@ def _frontier(args) -> int:
             print(f"rcc frontier: could not record point {k} in the run store: {exc}", file=sys.stderr)
             return EXIT_INTERNAL
     table["run"] = run_ids
-    atomic_write(out / "frontier.csv", lambda tmp: table.to_csv(tmp, index=False))
+    write_csv(out / "frontier.csv", table)
     atomic_write_text(out / "frontier.json", json.dumps({"x": args.x, "y": args.y, "dropped": found.dropped,
                                                          "points": json.loads(table.to_json(orient="records"))},
                                                         indent=2) + "\n")
@@ -340,6 +341,8 @@ def _to_the_second(column):
 
 
 def _runs_show(args) -> int:
+    from rcc.data.safe_cells import csv_text
+
     store, failed = _open_store(args)
     if store is None:
         return failed
@@ -349,7 +352,7 @@ def _runs_show(args) -> int:
         return EXIT_INVALID
     assignments = run.pop("assignments")
     if args.assignments:
-        assignments.to_csv(sys.stdout, index=False)
+        sys.stdout.write(csv_text(assignments))
         return EXIT_OK
     for name, value in run.items():
         print(f"{name:12} {value}")

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from rcc.check import Check, verify
-from rcc.data.atomic import atomic_write, atomic_write_text
+from rcc.data.atomic import atomic_write_text
+from rcc.data.safe_cells import write_csv
 from rcc.explain import Explainer
 from rcc.kpis import compute_kpis, kpis_by_la
 from rcc.model import Instance, Weights
@@ -167,8 +168,8 @@ def write_outputs(solve: CheckedSolve, out: str | os.PathLike, hashes: dict[str,
     table = assignments_table(solve) if has_plan else pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
     groups = solve.explainer.sibling_groups()
     groups = groups if has_plan else groups.iloc[:0]
-    atomic_write(out / "assignments.csv", lambda tmp: table.to_csv(tmp, index=False))
-    atomic_write(out / "sibling_groups.csv", lambda tmp: groups.to_csv(tmp, index=False))
+    write_csv(out / "assignments.csv", table)
+    write_csv(out / "sibling_groups.csv", groups)
     atomic_write_text(out / "summary.json", json.dumps(summary(solve, hashes), indent=2) + "\n")
     return out
 

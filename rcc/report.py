@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from rcc.data.safe_cells import write_sheet
 from rcc.kpis import kpis_by_la
 from rcc.outputs import CheckedSolve, assignments_table
 from rcc.priorities import MEASURES
@@ -115,10 +116,10 @@ def excel_bytes(solved: CheckedSolve, baseline: CheckedSolve | None = None) -> b
     buffer = io.BytesIO()
     named = {"optimised": solved} | ({"status quo": baseline} if baseline else {})
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        assignments_table(solved).to_excel(writer, sheet_name="assignments", index=False)
-        kpi_comparison(named).to_excel(writer, sheet_name="outcomes")
-        authority_table(solved).to_excel(writer, sheet_name="by authority", index=False)
-        sibling_table(solved).to_excel(writer, sheet_name="sibling groups", index=False)
+        write_sheet(writer, assignments_table(solved), "assignments")
+        write_sheet(writer, kpi_comparison(named), "outcomes", index=True)
+        write_sheet(writer, authority_table(solved), "by authority")
+        write_sheet(writer, sibling_table(solved), "sibling groups")
     return buffer.getvalue()
 
 

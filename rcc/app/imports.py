@@ -18,6 +18,7 @@ import pandas as pd
 from rcc.data import geo
 from rcc.data.problems import InvalidInstance, Problem
 from rcc.data.read import Report, as_text, read_text_table, validate_tables
+from rcc.data.safe_cells import csv_text
 from rcc.imports.ofsted import OfstedImport, import_ofsted
 from rcc.imports.sources import source_bytes, source_name
 from rcc.imports.ssda903 import Import903, import_903_frames, render_files
@@ -207,7 +208,7 @@ def output_files(outcome: ImportOutcome) -> dict[str, str]:
     """The importers' files, as the command-line imports write them: the 903's always, homes.csv when valid."""
     files = render_files(outcome.ssda903) if outcome.ssda903 is not None else {}
     if outcome.ofsted.ok:
-        files["homes.csv"] = outcome.ofsted.homes.to_csv(index=False)
+        files["homes.csv"] = csv_text(outcome.ofsted.homes)
     return files
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from rcc.data.atomic import atomic_write
+from rcc.data.safe_cells import write_csv
 from rcc.model import Instance
 
 
@@ -96,5 +96,5 @@ def write_instance(instance: Instance, folder: str | os.PathLike) -> Path:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in instance_tables(instance).items():
-        atomic_write(folder / f"{name}.csv", lambda tmp, t=table: t.to_csv(tmp, index=False))
+        write_csv(folder / f"{name}.csv", table)
     return folder

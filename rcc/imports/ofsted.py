@@ -28,9 +28,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from rcc.data.atomic import atomic_write, atomic_write_text
+from rcc.data.atomic import atomic_write_text
 from rcc.data.problems import Problem
 from rcc.data.read import as_text, read_text_table
+from rcc.data.safe_cells import write_csv
 from rcc.data.schema import normalise_header
 from rcc.imports.ofsted_layouts import LAYOUTS, SETTING_DEFAULTS, Layout, default_values, default_weekly_cost
 from rcc.imports.ofsted_rows import Issue, ProviderRow, map_row
@@ -126,7 +127,7 @@ def write_homes(result: OfstedImport, out_path: str | os.PathLike,
     if not result.ok:
         raise ValueError(f"the import has {len(result.errors)} error(s); homes.csv not written")
     out = Path(out_path)
-    atomic_write(out, lambda tmp: result.homes.to_csv(tmp, index=False))
+    write_csv(out, result.homes)
     write_report(result, report_path or report_path_for(out), homes_file=out)
 
 
@@ -135,7 +136,7 @@ def write_report(result: OfstedImport, report_path: str | os.PathLike, homes_fil
     report = Path(report_path)
     frame = pd.DataFrame([_report_row(p) for p in result.problems], columns=list(REPORT_COLUMNS))
     frame["row"] = frame["row"].astype("Int64")  # 2, not 2.0, beside file-level problems without a row
-    atomic_write(report, lambda tmp: frame.to_csv(tmp, index=False))
+    write_csv(report, frame)
     summary = {**result.summary, "homes_written": len(result.homes) if homes_file else 0,
                "homes_file": str(homes_file) if homes_file else None}
     atomic_write_text(report.with_suffix(".json"), json.dumps(summary, indent=2) + "\n")

@@ -50,6 +50,7 @@ from rcc.data import geo
 from rcc.data.atomic import atomic_write_text
 from rcc.data.problems import InvalidInstance, Problem
 from rcc.data.read import read_text_table
+from rcc.data.safe_cells import csv_text
 from rcc.imports.codes import collection_year, validity_column
 from rcc.imports.ssda903_checks import (
     Findings,
@@ -156,12 +157,12 @@ def import_903_frames(header: pd.DataFrame, episodes: pd.DataFrame, labels: tupl
 def render_files(result: Import903) -> dict[str, str]:
     """Every output file's text, by file name (also what the app offers for download)."""
     return {
-        "children.csv": result.children.to_csv(index=False),
-        "status_quo.csv": _booleans_as_words(result.status_quo).to_csv(index=False),
+        "children.csv": csv_text(result.children),
+        "status_quo.csv": csv_text(_booleans_as_words(result.status_quo)),
         "status_quo.json": json.dumps(result.status_quo_summary, indent=2) + "\n",
-        "entries.csv": result.entries.to_csv(index=False),
-        "demand_profile.csv": result.demand_profile.to_csv(index=False),
-        "import_report.csv": result.report.to_csv(index=False),
+        "entries.csv": csv_text(result.entries),
+        "demand_profile.csv": csv_text(result.demand_profile),
+        "import_report.csv": csv_text(result.report),
         "import_report.json": json.dumps(result.summary, indent=2) + "\n",
     }
 

@@ -158,9 +158,9 @@ def _pounds(value: float) -> str:
 
 
 def _write(out: Path, name: str, table: pd.DataFrame) -> None:
-    from rcc.data.atomic import atomic_write
+    from rcc.data.safe_cells import write_csv
 
-    atomic_write(out / name, lambda tmp: table.to_csv(tmp, index=False))
+    write_csv(out / name, table)
 
 
 def _plain(table: pd.DataFrame) -> list[dict]:
