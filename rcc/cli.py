@@ -20,11 +20,23 @@ from rcc.result import Status
 log = logging.getLogger("rcc")
 
 
+def _checked(args):
+    """The instance's validation report under ``[limits]`` of the settings file, if one is given."""
+    from rcc.data.problems import Problem
+    from rcc.data.read import Report, validate
+    from rcc.settings import load_limits
+
+    try:
+        limits = load_limits(args.weights)
+    except (OSError, ValueError) as exc:
+        return Report(args.instance, None, [Problem(str(args.weights), f"could not be used ({exc})")])
+    return validate(args.instance, limits)
+
+
 def _validate(args) -> int:
-    from rcc.data.read import validate
     from rcc.summary import describe_instance
 
-    report = validate(args.instance)
+    report = _checked(args)
     for problem in report.problems:
         print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
     if not report.ok:
@@ -70,7 +82,7 @@ def _settings(args):
         parse_order,
         parse_tolerances,
     )
-    from rcc.settings import load_weights
+    from rcc.settings import load_limits, load_weights
     from rcc.solver.params import SolveParams
 
     weights = load_weights(args.weights) if args.weights else Weights()
@@ -83,6 +95,9 @@ def _settings(args):
     flags = {"time_limit": args.time_limit, "workers": args.workers, "seed": args.seed,
              "lp_guide": False if args.no_lp else None}
     params = dataclasses.replace(params, **{k: v for k, v in flags.items() if v is not None})
+    too_many = load_limits(args.weights).workers_problem("--workers", params.workers)
+    if too_many:
+        raise ValueError(too_many)
     priorities = objective.priorities
     if args.order or args.tolerance:
         priorities = Priorities(parse_order(args.order) if args.order else priorities.order,
@@ -118,13 +133,12 @@ def _actual_status_quo(args, instance):
 def _solve(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from rcc.data.read import validate
     from rcc.outputs import input_hashes, run_record, write_outputs
     from rcc.service import greedy_checked, solve_checked
     from rcc.solver.candidates import candidate_pairs
     from rcc.store import RunStore
 
-    report = validate(args.instance)
+    report = _checked(args)
     for problem in report.problems:
         print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
     if not report.ok:
@@ -174,7 +188,6 @@ def _frontier(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from rcc.data.atomic import atomic_write_text
-    from rcc.data.read import validate
     from rcc.data.safe_cells import write_csv
     from rcc.outputs import input_hashes, run_record, write_outputs
     from rcc.priorities import MEASURES
@@ -182,7 +195,7 @@ def _frontier(args) -> int:
     from rcc.solver.candidates import candidate_pairs
     from rcc.store import RunStore
 
-    report = validate(args.instance)
+    report = _checked(args)
     for problem in report.problems:
         print(f"{problem.severity.upper()}: {problem}", file=sys.stderr)
     problems = [f"--{axis} {value!r} is not a measure (measures: {', '.join(MEASURES)})"
@@ -417,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
         "naming file, row, column, value and rule. Exit 0 when valid, 2 when not.",
     )
     validate.add_argument("instance", help="instance folder or Excel workbook")
+    validate.add_argument("--settings", dest="weights", help="TOML settings file; its [limits] (max_file_bytes, "
+                          "max_rows, max_travel_rows) apply")
     validate.set_defaults(run=_validate)
 
     generate = commands.add_parser(

@@ -1,11 +1,14 @@
-"""User settings from TOML files: objective weights (``[weights]``) for the CLI and the app."""
+"""User settings from TOML files: objective weights (``[weights]``) and input limits (``[limits]``) for the
+CLI and the app."""
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import fields
 from pathlib import Path
 
+from rcc.data.limits import Limits
 from rcc.model import Weights
 
 
@@ -23,3 +26,22 @@ def load_weights(path: str | Path, base: Weights | None = None) -> Weights:
     if bad:
         raise ValueError(f"{path}: [weights] {', '.join(bad)} must be a number >= 0")
     return (base or Weights()).replace(**{k: float(v) for k, v in table.items()})
+
+
+def load_limits(path: str | Path | None = None) -> Limits:
+    """``[limits]`` of the settings file at ``path`` — else of the file ``$RCC_SETTINGS`` names, so that
+    commands without a settings flag and the app honour it too — over :class:`~rcc.data.limits.Limits`."""
+    path = path or os.environ.get("RCC_SETTINGS")
+    if not path:
+        return Limits()
+    with open(path, "rb") as f:
+        table = tomllib.load(f).get("limits", {})
+    known = {f.name for f in fields(Limits)}
+    unknown = set(table) - known
+    if unknown:
+        raise ValueError(f"{path}: unknown [limits] key(s) {', '.join(sorted(unknown))}; "
+                         f"expected {', '.join(sorted(known))}")
+    try:
+        return Limits(**table)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None

@@ -114,7 +114,7 @@ def test_sibling_group_spanning_authorities_is_a_warning_not_an_error(tmp_path):
 def test_unknown_column_is_a_warning_and_ignored(tmp_path):
     """An extra, harmless column is reported but does not stop the read."""
     children = CHILDREN_CSV.replace("max_distance_km\n", "max_distance_km,keyworker_team\n", 1)
-    children = children.replace("false,\n", "false,,A\n", 1)
+    children = children.replace("false,\n", "false,,A\n", 1).replace("60\n", "60,\n", 1).replace("80\n", "80,\n", 1)
     report = validate(write_files(tmp_path / "x", children=children, homes=HOMES_CSV))
     assert report.ok
     assert [str(p) for p in report.warnings] == [
@@ -210,3 +210,65 @@ def test_ambiguous_duplicate_formats_are_refused(valid_folder):
     """children.csv beside children.parquet is ambiguous and named, not silently chosen."""
     pd.read_csv(valid_folder / "children.csv").to_parquet(valid_folder / "children.parquet")
     assert any("is ambiguous" in m for m in _messages(validate(valid_folder)))
+
+
+def test_headers_are_matched_ignoring_case_spaces_and_camel_case(tmp_path):
+    """``ChildId`` and ``Max Distance KM`` are the contract's ``child_id`` and ``max_distance_km``."""
+    children = CHILDREN_CSV.replace("child_id,", "ChildId,", 1).replace(",max_distance_km", ",Max Distance KM", 1)
+    instance = read_instance(write_files(tmp_path / "x", children=children, homes=HOMES_CSV))
+    assert [c.child_id for c in instance.children] == ["C1", "C2", "C3"]
+    assert [c.max_distance_km for c in instance.children] == [80.0, 60.0, 80.0]
+
+
+def test_row_numbers_are_spreadsheet_rows_after_blank_lines_and_multi_line_cells(tmp_path):
+    """A blank line and a quoted cell over two lines are each one spreadsheet row, as Excel shows them."""
+    homes = HOMES_CSV.replace("Test Provider,foster", '"Test\nProvider",foster', 1).replace("\nH2,", "\n\nH2,", 1)
+    homes = homes.replace(",3,8,17,F", ",-3,8,17,F", 1)
+    report = validate(write_files(tmp_path / "x", children=CHILDREN_CSV, homes=homes))
+    assert "homes.csv row 4 (home_id=H2): vacancies=-3 must be >= 0" in _messages(report)
+
+
+def test_a_date_typed_into_an_excel_id_cell_is_refused_and_withheld(valid_folder, tmp_path):
+    """Excel stores a typed date as a date; as a child_id it is refused and never shown."""
+    import datetime as dt
+
+    workbook = tmp_path / "region.xlsx"
+    with pd.ExcelWriter(workbook) as writer:
+        for name in ("children", "homes"):
+            table = pd.read_csv(valid_folder / f"{name}.csv", dtype=str, keep_default_na=False).astype(object)
+            if name == "children":
+                table.loc[0, "child_id"] = dt.datetime(2011, 4, 5)
+            table.to_excel(writer, sheet_name=name, index=False)
+    report = validate(workbook)
+    assert "region.xlsx[children] row 2: child_id=(withheld) looks like a date, which identifies a person; " \
+           "rcc takes pseudonymous data only" in _messages(report)
+    assert not any("2011" in str(p) for p in report.problems)
+
+
+def test_the_identifier_columns_are_the_ones_the_personal_data_guard_treats_as_identifiers():
+    """A name is refused in exactly the columns parsed as identifiers (two lists that must agree)."""
+    from rcc.data.personal import ID_COLUMNS, SAFE_ID
+    from rcc.data.schema import TABLES
+
+    assert {spec.name for specs in TABLES.values() for spec in specs if spec.kind == "id"} == ID_COLUMNS
+    assert SAFE_ID.match("C1") and not SAFE_ID.match("C1\n") and not SAFE_ID.match("C" * 65)
+
+
+def test_a_workbook_that_understates_its_used_range_is_read_whole(valid_folder, tmp_path):
+    """Some writers record the used range as A1; every row is still read, none silently dropped."""
+    import re
+    import zipfile
+
+    workbook = tmp_path / "region.xlsx"
+    with pd.ExcelWriter(workbook) as writer:
+        for name in ("children", "homes"):
+            pd.read_csv(valid_folder / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(
+                writer, sheet_name=name, index=False)
+    understated = tmp_path / "understated.xlsx"
+    with zipfile.ZipFile(workbook) as source, zipfile.ZipFile(understated, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', data)
+            target.writestr(item, data)
+    assert len(read_instance(understated).children) == 3

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rcc.data.personal import WITHHELD, shown
+from rcc.data.schema import TABLES, pii_reason
+
+# No contract column holds a date, so a date there is personal data; an importer's own columns (an
+# SSDA903 episode's DECOM) may hold dates by design; a column named like a birth date never does.
+_CONTRACT_COLUMNS = frozenset(spec.name for specs in TABLES.values() for spec in specs)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -12,6 +19,10 @@ class Problem:
     ``row`` is the spreadsheet row number (the header is row 1, the first data row is row 2),
     so it matches what a planner sees when they open the file in Excel; ``None`` when the
     problem is about a whole file or column.
+
+    A value (or a key's value) that looks like personal data is replaced by ``(withheld)`` here,
+    whoever made the problem: a message is shown, logged and kept, and must not spread what the
+    PII guard refuses (dates only in the contract's columns, see ``_CONTRACT_COLUMNS``).
     """
 
     file: str
@@ -21,6 +32,14 @@ class Problem:
     value: object = None
     key: str | None = None
     severity: str = "error"
+
+    def __post_init__(self):
+        dates = self.column is None or self.column in _CONTRACT_COLUMNS or pii_reason(self.column) is not None
+        object.__setattr__(self, "value", shown(self.value, self.column, dates=dates))
+        if self.key:
+            column, _, value = self.key.partition("=")
+            if shown(value, "child_id") == WITHHELD:  # a key is always an identifier
+                object.__setattr__(self, "key", f"{column}={WITHHELD}")
 
     def __str__(self) -> str:
         where = self.file

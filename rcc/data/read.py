@@ -3,7 +3,9 @@
 Every rule of the contract is checked and **all** problems are reported together, so a planner
 fixes a file once rather than once per error. Nothing is silently repaired: a cell that breaks a
 rule is an error naming its file, row, column, value and rule; a column outside the
-contract is a warning and ignored; a column that looks like a personal identifier is refused.
+contract is a warning and ignored; a column that looks like a personal identifier is refused, and so
+is a cell that looks like personal data (its value withheld). Files are read exactly
+(:mod:`rcc.data.text_tables`) and within :class:`~rcc.data.limits.Limits`.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from rcc.data import geo
+from rcc.data.limits import Limits
+from rcc.data.personal import FULL_POSTCODE, SAFE_ID, WITHHELD, personal_kind, shown
 from rcc.data.problems import InvalidInstance, Problem
 from rcc.data.schema import (
-    FULL_POSTCODE,
     KEYS,
     REQUIRED_TABLES,
     SCHEMAS,
@@ -27,6 +30,15 @@ from rcc.data.schema import (
     normalise_header,
     parse_cell,
     pii_reason,
+)
+from rcc.data.text_tables import (
+    as_text,
+    checked_columns,
+    open_workbook,
+    read_csv_text,
+    read_sheet,
+    too_many_rows,
+    within_size,
 )
 from rcc.model import FAMILIES, Child, Home, Instance
 
@@ -55,20 +67,33 @@ class Report:
         return self.instance is not None and not self.errors
 
 
-def read_instance(source: str | os.PathLike) -> Instance:
+def read_instance(source: str | os.PathLike, limits: Limits | None = None) -> Instance:
     """The instance at ``source``; raises :class:`InvalidInstance` listing every problem."""
-    report = validate(source)
+    report = validate(source, limits)
     if not report.ok:
         raise InvalidInstance(report.problems)
     return report.instance
 
 
-def validate(source: str | os.PathLike) -> Report:
-    """Read and check ``source`` without raising for bad data: the report says what is wrong."""
+def validate(source: str | os.PathLike, limits: Limits | None = None) -> Report:
+    """Read and check ``source`` without raising for bad data: the report says what is wrong.
+    ``limits`` default to the settings' (:func:`rcc.settings.load_limits`)."""
     source = Path(source)
     problems: list[Problem] = []
-    raw = _read_raw_tables(source, problems)
-    return validate_tables(raw, name=source.name, problems=problems, source=str(source))
+    limits = limits or _settings_limits(problems)
+    raw = _read_raw_tables(source, problems, limits)
+    return validate_tables(raw, name=source.name, problems=problems, source=str(source), limits=limits)
+
+
+def _settings_limits(problems: list[Problem]) -> Limits:
+    """The limits of ``$RCC_SETTINGS`` (or the defaults); a broken settings file is an error, not a traceback."""
+    from rcc.settings import load_limits  # rcc.settings reads rcc.data.limits: imported here, not at the top
+
+    try:
+        return load_limits()
+    except (OSError, ValueError) as exc:
+        problems.append(Problem("$RCC_SETTINGS", f"could not be used ({exc})"))
+        return Limits()
 
 
 def validate_tables(
@@ -76,15 +101,25 @@ def validate_tables(
     name: str = "",
     problems: list[Problem] | None = None,
     source: str = "",
+    limits: Limits | None = None,
 ) -> Report:
     """Check raw text tables (``table → (file label, DataFrame of str)``) and build the instance.
 
     This is the entry point for uploads that never touch the disk (the app).
     """
     problems = [] if problems is None else problems
+    limits = limits or _settings_limits(problems)
+    unreadable = _tables_named(problems)
     for table in REQUIRED_TABLES:
-        if table not in raw:
+        if table not in raw and table not in unreadable:
             problems.append(Problem(f"{table}.csv", "is required but was not found"))
+    within = {}
+    for table, (label, frame) in raw.items():
+        if len(frame) > limits.rows_for(table):
+            problems.append(too_many_rows(label, limits.rows_for(table), limits.rows_name(table)))
+        else:
+            within[table] = (label, checked_columns(frame, label, problems))
+    raw = within
     parsed = {table: _parse_table(table, label, frame, problems) for table, (label, frame) in raw.items()}
     for table, frame in parsed.items():
         _apply_schema(table, frame, raw[table][1], problems)
@@ -95,12 +130,24 @@ def validate_tables(
     return Report(source, _build_instance(parsed, name), problems)
 
 
+def _tables_named(problems: list[Problem]) -> set[str]:
+    """Tables whose file or sheet already has an error (unreadable, ambiguous, too big): saying it was
+    "not found" as well would send the planner looking for a file they have."""
+    named = set()
+    for problem in problems:
+        if problem.is_error:
+            label = problem.file
+            sheet = label[label.find("[") + 1:-1] if label.endswith("]") and "[" in label else Path(label).stem
+            named.add(normalise_header(sheet))
+    return named
+
+
 # --- finding and reading files ------------------------------------------------------------
 
 
-def _read_raw_tables(source: Path, problems: list[Problem]) -> dict[str, tuple[str, pd.DataFrame]]:
+def _read_raw_tables(source: Path, problems: list[Problem], limits: Limits) -> dict[str, tuple[str, pd.DataFrame]]:
     if source.is_file() and source.suffix.lower() in (".xlsx", ".xls"):
-        return read_workbook(source, problems)
+        return read_workbook(source, problems, limits=limits)
     if not source.is_dir():
         problems.append(Problem(str(source), "is not an instance folder or an Excel workbook"))
         return {}
@@ -112,69 +159,80 @@ def _read_raw_tables(source: Path, problems: list[Problem]) -> dict[str, tuple[s
             problems.append(Problem(found[0].name, f"is ambiguous: {names} all exist; keep one"))
             continue
         if found:
-            frame = _read_file(found[0], problems)
+            frame = _read_file(found[0], table, problems, limits)
             if frame is not None:
                 raw[table] = (found[0].name, frame)
     return raw
 
 
-def read_workbook(path, problems: list[Problem], label: str | None = None) -> dict:
-    """Sheets named after the contract's files (``children``, ``homes``, …) of one workbook."""
+def read_workbook(path, problems: list[Problem], label: str | None = None, limits: Limits | None = None) -> dict:
+    """Sheets named after the contract's files (``children``, ``homes``, …) of one workbook. Two sheets
+    that read as one table (``children`` and ``Children ``) are an error: neither is chosen."""
     label = label or Path(str(path)).name
-    try:
-        sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-    except Exception as exc:  # any unreadable workbook is a named problem, not a traceback
-        problems.append(Problem(label, f"could not be read as an Excel workbook ({exc})"))
+    limits = limits or _settings_limits(problems)
+    if not within_size(path, label, problems, limits) or (books := open_workbook(path, label, problems)) is None:
         return {}
-    raw = {}
-    for sheet, frame in sheets.items():
-        table = normalise_header(sheet)
-        if table in TABLES:
-            raw[table] = (f"{label}[{sheet}]", as_text(frame))
-    return raw
-
-
-def read_text_table(file, label: str, problems: list[Problem]) -> pd.DataFrame | None:
-    """A CSV file or buffer as a table of stripped strings; ``None`` (and a problem) if unreadable."""
+    values, formulas = books
     try:
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.append(Problem(label, "is not UTF-8 text; save it as CSV UTF-8"))
-        return None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        problems.append(Problem(label, f"could not be read as CSV ({exc})"))
-        return None
-    return as_text(frame)
+        sheets: dict[str, list[str]] = {}
+        for sheet in values.sheetnames:
+            if normalise_header(sheet) in TABLES:
+                sheets.setdefault(normalise_header(sheet), []).append(sheet)
+        raw = {}
+        for table, names in sheets.items():
+            if len(names) > 1:
+                quoted = " and ".join(f"'{name}'" for name in names)
+                problems.append(Problem(f"{label}[{names[0]}]", f"sheets {quoted} both read as the {table} "
+                                                                "table; keep one"))
+                continue
+            sheet_label = f"{label}[{names[0]}]"
+            frame = read_sheet(values[names[0]], formulas[names[0]], sheet_label, problems, limits.rows_for(table),
+                               limits.rows_name(table))
+            if frame is not None:
+                raw[table] = (sheet_label, frame)
+        return raw
+    finally:
+        values.close()
+        formulas.close()
 
 
-def _read_file(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+def read_text_table(file, label: str, problems: list[Problem], limits: Limits | None = None,
+                    table: str | None = None) -> pd.DataFrame | None:
+    """A CSV path or file as a table of stripped strings; ``None`` (and a problem) if it cannot be read
+    exactly or breaks a limit (``table`` names the row limit; by default the largest)."""
+    limits = limits or _settings_limits(problems)
+    if not within_size(file, label, problems, limits):
+        return None
+    return read_csv_text(file, label, problems, limits.rows_for(table), limits.rows_name(table))
+
+
+def _read_file(path: Path, table: str, problems: list[Problem], limits: Limits) -> pd.DataFrame | None:
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_text_table(path, path.name, problems)
+        return read_text_table(path, path.name, problems, limits, table)
+    if not within_size(path, path.name, problems, limits):
+        return None
+    if suffix in (".xlsx", ".xls"):
+        if (books := open_workbook(path, path.name, problems)) is None:
+            return None
+        values, formulas = books
+        try:
+            return read_sheet(values.worksheets[0], formulas.worksheets[0], path.name, problems,
+                              limits.rows_for(table), limits.rows_name(table))
+        finally:
+            values.close()
+            formulas.close()
     try:
-        if suffix == ".parquet":
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False)
+        import pyarrow.parquet as pq
+
+        if pq.ParquetFile(path).metadata.num_rows > limits.rows_for(table):
+            problems.append(too_many_rows(path.name, limits.rows_for(table), limits.rows_name(table)))
+            return None
+        frame = pd.read_parquet(path)
     except Exception as exc:  # a corrupt file is a named problem, not a traceback
         problems.append(Problem(path.name, f"could not be read ({exc})"))
         return None
-    return as_text(frame)
-
-
-def as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every cell as stripped text ('' when empty), whatever the file format stored."""
-
-    def cell(value) -> str:
-        if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value).strip()
-
-    frame = frame.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    return frame.map(cell).astype(object) if len(frame) else frame.astype(object)
+    return checked_columns(as_text(frame), path.name, problems)
 
 
 # --- parsing ------------------------------------------------------------------------------
@@ -185,6 +243,7 @@ def _row(index: int) -> int:
 
 
 def _key(table: str, frame: pd.DataFrame, index) -> str | None:
+    """``key=value`` of a parsed row (refused identifiers are ``None`` there, so never shown)."""
     key = KEYS.get(table)
     if key and key in frame.columns:
         value = frame.at[index, key]
@@ -194,14 +253,14 @@ def _key(table: str, frame: pd.DataFrame, index) -> str | None:
 
 
 def _parse_table(table: str, label: str, frame: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
-    """Typed columns (``None`` for empty or unparsable cells), reporting each bad cell."""
+    """Typed columns (``None`` for empty, unparsable or refused cells), reporting each bad cell."""
     specs = TABLES[table]
     headers = {}
     for column in frame.columns:
         reason = pii_reason(column)
         if reason:
             problems.append(
-                Problem(label, f"column '{column}' refused: it {reason}; rcc takes pseudonymous data "
+                Problem(label, f"column '{shown(column)}' refused: it {reason}; rcc takes pseudonymous data "
                                "only, so remove the column before loading", column=None)
             )
             continue
@@ -209,10 +268,10 @@ def _parse_table(table: str, label: str, frame: pd.DataFrame, problems: list[Pro
     known = {s.name for s in specs}
     for header, original in headers.items():
         if header not in known:
-            problems.append(Problem(label, f"column '{original}' is not part of the contract and is ignored",
+            problems.append(Problem(label, f"column '{shown(original)}' is not part of the contract and is ignored",
                                     severity="warning"))
+    keys = _row_keys(table, frame, headers)
     parsed = pd.DataFrame(index=frame.index)
-    text_ids = frame[headers[KEYS[table]]] if table in KEYS and KEYS[table] in headers else None
     for spec in specs:
         if spec.name not in headers:
             if spec.required:
@@ -221,11 +280,17 @@ def _parse_table(table: str, label: str, frame: pd.DataFrame, problems: list[Pro
             continue
         values = []
         for index, text in frame[headers[spec.name]].items():
-            key = f"{KEYS[table]}={text_ids[index]}" if text_ids is not None and text_ids[index] else None
+            key = keys.get(index)
             if text == "":
                 if spec.required:
                     problems.append(Problem(label, "is required", _row(index), spec.name, "", key))
                 values.append(spec.default)
+                continue
+            personal = _personal(spec, text)
+            if personal:
+                problems.append(Problem(label, f"looks like {personal}, which identifies a person; rcc takes "
+                                               "pseudonymous data only", _row(index), spec.name, WITHHELD, key))
+                values.append(None)
                 continue
             try:
                 values.append(parse_cell(spec, text))
@@ -235,6 +300,27 @@ def _parse_table(table: str, label: str, frame: pd.DataFrame, problems: list[Pro
         parsed[spec.name] = pd.Series(values, index=frame.index, dtype=object)
     parsed.attrs["label"] = label
     return parsed
+
+
+def _personal(spec, text: str) -> str | None:
+    """What personal data a text cell looks like (a name only in an identifier column). A full postcode in
+    ``postcode_district`` is left to :func:`_check_location`, which says what to give instead."""
+    if spec.kind not in ("id", "str", "tags"):
+        return None
+    kind = personal_kind(text, identifier=spec.kind == "id")
+    if kind == "a full postcode" and spec.name == "postcode_district":
+        return None
+    return kind
+
+
+def _row_keys(table: str, frame: pd.DataFrame, headers: dict) -> dict:
+    """``key=value`` of each row for messages, for plain identifiers only: one that breaks the identifier
+    rule or looks like personal data is never repeated beside every problem of its row."""
+    key = KEYS.get(table)
+    if key not in headers:
+        return {}
+    return {index: f"{key}={text}" for index, text in frame[headers[key]].items()
+            if SAFE_ID.match(text) and not personal_kind(text, identifier=True)}
 
 
 def _apply_schema(table: str, frame: pd.DataFrame, text: pd.DataFrame, problems: list[Problem]) -> None:
@@ -294,17 +380,16 @@ def _cross_checks(parsed: dict[str, pd.DataFrame], problems: list[Problem]) -> N
         frame = parsed["travel"]
         label = frame.attrs["label"]
         seen = {}
-        for index, row in frame.iterrows():
-            if row["child_id"] is not None and row["child_id"] not in child_ids:
-                problems.append(Problem(label, "names a child not in children.csv", _row(index), "child_id",
-                                        row["child_id"]))
-            if row["home_id"] is not None and row["home_id"] not in home_ids:
-                problems.append(Problem(label, "names a home not in homes.csv", _row(index), "home_id",
-                                        row["home_id"]))
-            pair = (row["child_id"], row["home_id"])
+        # Plain tuples, not iterrows: a travel table has a row per pair, often tens of thousands.
+        for index, child, home in zip(frame.index, frame["child_id"], frame["home_id"], strict=True):
+            if child is not None and child not in child_ids:
+                problems.append(Problem(label, "names a child not in children.csv", _row(index), "child_id", child))
+            if home is not None and home not in home_ids:
+                problems.append(Problem(label, "names a home not in homes.csv", _row(index), "home_id", home))
+            pair = (child, home)
             if pair in seen:
                 problems.append(Problem(label, f"repeats the pair of row {seen[pair]}", _row(index), "home_id",
-                                        row["home_id"], f"child_id={row['child_id']}"))
+                                        home, f"child_id={child}"))
             seen.setdefault(pair, _row(index))
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandera.pandas as pa
 
+from rcc.data.personal import SAFE_ID, SAFE_ID_RULE
 from rcc.model import (
     ALONGSIDE,
     DEFAULT_MAX_DISTANCE_KM,
@@ -33,14 +34,14 @@ class ColumnSpec:
     """How one contract column is parsed: its kind, whether required, its default."""
 
     name: str
-    kind: str  # str | int | float | bool | tags | ints | choice
+    kind: str  # id | str | int | float | bool | tags | ints | choice
     required: bool = True
     default: object = None
     choices: tuple[str, ...] = ()
 
 
 CHILDREN = (
-    ColumnSpec("child_id", "str"),
+    ColumnSpec("child_id", "id"),
     ColumnSpec("la_code", "str"),
     ColumnSpec("lat", "float", required=False),
     ColumnSpec("lon", "float", required=False),
@@ -49,7 +50,7 @@ CHILDREN = (
     ColumnSpec("sex", "choice", choices=SEXES),
     ColumnSpec("need_level", "int"),
     ColumnSpec("needs", "tags", required=False, default=frozenset()),
-    ColumnSpec("sibling_group", "str", required=False),
+    ColumnSpec("sibling_group", "id", required=False),
     ColumnSpec("solo", "bool", required=False, default=False),
     ColumnSpec("max_distance_km", "float", required=False, default=DEFAULT_MAX_DISTANCE_KM),
     # Placements Data Standard v2 (optional extensions of the contract)
@@ -61,7 +62,7 @@ CHILDREN = (
 )
 
 HOMES = (
-    ColumnSpec("home_id", "str"),
+    ColumnSpec("home_id", "id"),
     ColumnSpec("provider", "str"),
     ColumnSpec("setting", "choice", choices=SETTINGS),
     ColumnSpec("la_code", "str"),
@@ -80,9 +81,9 @@ HOMES = (
     ColumnSpec("resident_ages", "ints", required=False, default=()),
 )
 
-SEPARATIONS = (ColumnSpec("child_a", "str"), ColumnSpec("child_b", "str"))
+SEPARATIONS = (ColumnSpec("child_a", "id"), ColumnSpec("child_b", "id"))
 
-TRAVEL = (ColumnSpec("child_id", "str"), ColumnSpec("home_id", "str"), ColumnSpec("km", "float"))
+TRAVEL = (ColumnSpec("child_id", "id"), ColumnSpec("home_id", "id"), ColumnSpec("km", "float"))
 
 TABLES = {"children": CHILDREN, "homes": HOMES, "separations": SEPARATIONS, "travel": TRAVEL}
 REQUIRED_TABLES = ("children", "homes")
@@ -145,6 +146,7 @@ SCHEMAS = {
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 _INT = re.compile(r"^[+-]?\d+(\.0*)?$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
 
 
 class CellError(ValueError):
@@ -155,6 +157,10 @@ def parse_cell(spec: ColumnSpec, text: str):
     """Parse one non-empty cell, or raise :class:`CellError` naming the rule."""
     if spec.kind == "str":
         return text
+    if spec.kind == "id":
+        if not SAFE_ID.match(text):
+            raise CellError(SAFE_ID_RULE)
+        return text
     if spec.kind == "int":
         if not _INT.match(text):
             raise CellError("must be a whole number")
@@ -163,6 +169,8 @@ def parse_cell(spec: ColumnSpec, text: str):
         try:
             value = float(text)
         except ValueError:
+            if _DECIMAL_COMMA.match(text):
+                raise CellError("must be a number with a decimal point (53.4, not 53,4)") from None
             raise CellError("must be a number") from None
         if not math.isfinite(value):
             raise CellError("must be a finite number")
@@ -195,29 +203,46 @@ _ALLOWED_NAME_COLUMNS = {"la_name", "provider_name", "home_name", "setting_name"
 _PII_PATTERNS = (
     (re.compile(r"(^|_)(sur|fore|first|last|full|given|family|middle|child|carer|preferred)?_?name(s)?$"),
      "looks like a person's name"),
-    (re.compile(r"(^|_)(dob|d_o_b|date_of_birth|birth_?date|birthday|mc_dob)($|_)"), "looks like a date of birth"),
+    (re.compile(r"(^|_)(dob|d_o_b|do_b|date_of_birth|birth_?date|birthday|mc_dob)($|_)"),
+     "looks like a date of birth"),
     (re.compile(r"(^|_)(post_?code|full_postcode|home_post|pl_post|postcode_full)($|_)"),
      "looks like a full postcode"),
     (re.compile(r"(^|_)nhs(_?(no|num|number))?($|_)"), "looks like an NHS number"),
-    (re.compile(r"(^|_)(upn|uln|unique_pupil_number)($|_)"), "looks like a pupil number (UPN/ULN)"),
+    (re.compile(r"(^|_)(upn|uln|unique_pupil_number|pupil_?(no|num|number|id|ref|reference))($|_)"),
+     "looks like a pupil number (UPN/ULN)"),
     (re.compile(r"(^|_)(address|addr|street)(_|$)"), "looks like an address"),
     (re.compile(r"(^|_)(e_?mail|phone|telephone|mobile)($|_)"), "looks like contact details"),
-    (re.compile(r"(^|_)(ni_?number|national_insurance)($|_)"), "looks like a National Insurance number"),
+    (re.compile(r"(^|_)(ni_?(no|num|number)|national_insurance)($|_)"), "looks like a National Insurance number"),
 )
 
-FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", re.IGNORECASE)
+_WORD_BOUNDARIES = (
+    (re.compile(r"([a-z0-9])([A-Z])"), r"\1_\2"),  # DateOfBirth → Date_Of_Birth
+    (re.compile(r"([A-Z]+)([A-Z][a-z])"), r"\1_\2"),  # NHSNumber → NHS_Number
+    (re.compile(r"([A-Za-z])([0-9])"), r"\1_\2"),  # AddressLine1 → AddressLine_1
+)
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
 
 
 def normalise_header(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", str(name).strip().lower()).strip("_")
+    """The contract name a header or sheet name stands for: case, spaces and camelCase ignored, so
+    ``Max Distance KM``, ``maxDistanceKm`` and ``max_distance_km`` are one column (and so may not
+    appear together) and ``DateOfBirth`` is recognised as ``date_of_birth``."""
+    name = str(name)
+    for pattern, replacement in _WORD_BOUNDARIES:
+        name = pattern.sub(replacement, name)
+    return _snake(name)
 
 
 def pii_reason(column: str) -> str | None:
-    """Why a column name looks like a personal identifier, or ``None`` if it does not."""
-    name = normalise_header(column)
-    if name == "postcode_district" or name in _ALLOWED_NAME_COLUMNS:
-        return None
-    for pattern, reason in _PII_PATTERNS:
-        if pattern.search(name):
-            return reason
+    """Why a column name looks like a personal identifier, or ``None`` if it does not. Both the
+    camelCase-split name and the plain one are tried, so ``DoB`` is caught as well as ``DateOfBirth``."""
+    for name in dict.fromkeys((normalise_header(column), _snake(str(column)))):
+        if name == "postcode_district" or name in _ALLOWED_NAME_COLUMNS:
+            return None
+        for pattern, reason in _PII_PATTERNS:
+            if pattern.search(name):
+                return reason
     return None

@@ -62,7 +62,12 @@ def read_contracts(path: str, instance) -> tuple[list, list[str]]:
 def _flag_problems(args) -> list[str]:
     """Flags out of range, named like any other bad input (the rule each breaks)."""
     from rcc.model import SETTINGS
+    from rcc.settings import load_limits
 
+    try:
+        too_many = load_limits().workers_problem("--workers", args.workers)
+    except (OSError, ValueError) as exc:
+        too_many = f"$RCC_SETTINGS could not be used ({exc})"
     checks = [("--observed-weeks", args.observed_weeks, args.observed_weeks > 0, "must be > 0"),
               ("--horizon-weeks", args.horizon_weeks, args.horizon_weeks > 0, "must be > 0"),
               ("--policy-time-limit", args.policy_time_limit, args.policy_time_limit > 0, "must be > 0"),
@@ -83,7 +88,7 @@ def _flag_problems(args) -> list[str]:
     if hasattr(args, "settings"):
         for setting in (s.strip() for s in args.settings.split(",")):
             checks.append(("--settings", setting, setting in SETTINGS, f"must be one of {', '.join(SETTINGS)}"))
-    return [f"{name}={value} {rule}" for name, value, ok, rule in checks if not ok]
+    return [f"{name}={value} {rule}" for name, value, ok, rule in checks if not ok] + ([too_many] if too_many else [])
 
 
 def _begin(args):
@@ -127,10 +132,10 @@ def _demand_report(path: str, instance):
                            name=f"{instance.name} demand", problems=problems, source=path)
 
 
-def _progress(label: str):
+def _progress(unit: str):
     def report(done: int, total: int) -> None:
         if done == total or done % max(1, total // 20) == 0:
-            print(f"  {label}: {done}/{total} scenarios", file=sys.stderr)
+            print(f"  {done}/{total} {unit}", file=sys.stderr)
     return report
 
 
@@ -182,8 +187,8 @@ def _evaluate(args) -> int:
         print(f"ERROR: {problem}", file=sys.stderr)
     if problems:
         return EXIT_INVALID
-    with dask_mapper(args.workers, args.scheduler, _progress("evaluate")) as mapper:
-        rows = evaluate(setup, contracts, range(args.scenarios), mapper)
+    with dask_mapper(args.workers, args.scheduler) as mapper:
+        rows = evaluate(setup, contracts, range(args.scenarios), mapper, _progress("scenarios"))
     table = summary(rows)
     out = Path(args.out)
     _write(out, "scenarios.csv", rows.drop(columns=["usage", "spot_usage"]))
@@ -251,8 +256,8 @@ def _sweep(args) -> int:
     settings = [s.strip() for s in args.settings.split(",") if s.strip()]
     options = default_options(setup, args.beds, args.top_las, settings)
     print(f"{len(options)} what-ifs × {args.scenarios} scenarios", file=sys.stderr)
-    with dask_mapper(args.workers, args.scheduler, _progress("sweep")) as mapper:
-        ranked, _ = sweep(setup, options, range(args.scenarios), mapper, by=args.rank_by)
+    with dask_mapper(args.workers, args.scheduler) as mapper:
+        ranked, _ = sweep(setup, options, range(args.scenarios), mapper, by=args.rank_by, on_done=_progress("solves"))
     out = Path(args.out)
     _write(out, "sweep.csv", ranked)
     best = ranked.iloc[0] if len(ranked) else None
