@@ -17,10 +17,11 @@ install: $(STAMP)
 
 PORT ?= 8501
 
-# The main job: the commissioners' app on the bundled Greater Manchester region.
+# The main job: the commissioners' app on the bundled Greater Manchester region. Its other settings
+# (this machine only, no error details in the browser) are in .streamlit/config.toml.
 run: install
 	$(BIN)/rcc validate fixtures/greater-manchester
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,21 +1,41 @@
-"""rcc for commissioners: `streamlit run app.py` (or `make run`). Pages live in rcc/app/pages."""
+"""rcc for commissioners: `streamlit run app.py` (or `make run`). Pages live in rcc/app/pages.
+
+Sign-in (rcc/app/auth.py) comes first: until it lets the session in, no page, data or history is drawn.
+Each page runs behind rcc/app/guard.py, so an unexpected error reads plainly and lands in the server's log.
+"""
+
+import logging
 
 import streamlit as st
 
-from rcc.app.auth import signed_in
+from rcc.app import auth
+from rcc.app.guard import shown_plainly
 from rcc.app.pages import blockbook, data, export, geomap, history, results, scenarios, solve, sufficiency, tradeoffs
 
+PAGES = (  # (render, title, url path); the first is the default page
+    (data.render, "Data", "data"),
+    (geomap.render, "Map", "map"),
+    (solve.render, "Solve", "solve"),
+    (results.render, "Results", "results"),
+    (tradeoffs.render, "Trade-offs", "trade-offs"),
+    (sufficiency.render, "Sufficiency", "sufficiency"),
+    (blockbook.render, "Block-booking", "block-booking"),
+    (scenarios.render, "Scenarios", "scenarios"),
+    (export.render, "Export", "export"),
+    (history.render, "History", "history"),
+)
+
+# Warnings and errors (a page's traceback, broken sign-in settings) to the server's console, with the time.
+logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 st.set_page_config(page_title="rcc — placement matching", layout="wide")
-if signed_in():
-    st.navigation([
-        st.Page(data.render, title="Data", url_path="data", default=True),
-        st.Page(geomap.render, title="Map", url_path="map"),
-        st.Page(solve.render, title="Solve", url_path="solve"),
-        st.Page(results.render, title="Results", url_path="results"),
-        st.Page(tradeoffs.render, title="Trade-offs", url_path="trade-offs"),
-        st.Page(sufficiency.render, title="Sufficiency", url_path="sufficiency"),
-        st.Page(blockbook.render, title="Block-booking", url_path="block-booking"),
-        st.Page(scenarios.render, title="Scenarios", url_path="scenarios"),
-        st.Page(export.render, title="Export", url_path="export"),
-        st.Page(history.render, title="History", url_path="history"),
-    ]).run()
+try:
+    allowed = auth.signed_in()
+except auth.SignInSettingsError as error:
+    auth.settings_error_page(error)
+    st.stop()
+if not allowed:
+    auth.sign_in_page()
+    st.stop()
+auth.account_in_sidebar()
+st.navigation([st.Page(shown_plainly(render, title), title=title, url_path=path, default=index == 0)
+               for index, (render, title, path) in enumerate(PAGES)]).run()

@@ -1,23 +1,22 @@
 """End to end in a real browser: the SSDA903 + Ofsted import through the Data page's real file inputs.
 
-The app, Chromium and the helpers are those of ``test_app_browser.py`` (imported, so this module gets its
-own app on its own port). The four sample files of ``tests/data/ssda903-fake`` are uploaded: first with
-``scp_ch_2025_fake.xlsx`` as the provider list, which is refused, then with ``ch_fake.xlsx``, which loads;
-a vacancies file written here gives its one home (URN njascn) two beds.
+The app, Chromium and the helpers are the shared ones of ``conftest.py`` and ``streamlit_ui.py`` (the app
+fixture is per module, so this module gets its own app on its own port). The four sample files of
+``tests/data/ssda903-fake`` are uploaded: first with ``scp_ch_2025_fake.xlsx`` as the provider list, which
+is refused, then with ``ch_fake.xlsx``, which loads; a vacancies file written here gives its one home (URN
+njascn) two beds.
 """
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e import test_app_browser as shared
-from tests.e2e.test_app_browser import ROOT, assert_page, go, settle, shoot
+from tests.e2e.streamlit_ui import ROOT, assert_page, go, settle, shoot
 
-pytestmark = shared.pytestmark
-# The shared fixtures, bound here so that pytest finds them for this module.
-app_url, browser, page = shared.app_url, shared.browser, shared.page
+pytestmark = pytest.mark.browser
 
 SAMPLE = ROOT / "tests" / "data" / "ssda903-fake"
 BUNDLED = "Loaded: Greater Manchester (bundled)"
@@ -82,7 +81,9 @@ def test_import_903_and_ofsted_files_loads_the_cohort_with_its_report(page: Page
     expect(report.first).to_contain_text("overlapping_episodes")
     expect(page.locator('[data-testid="stDownloadButton"]')).to_have_count(8)
     expect(page.get_by_text("Loaded: SSDA903 of Manchester on 2017-03-31 + ch_fake.xlsx")).to_be_visible()
-    expect(page.get_by_text(re.compile(r"2038 children waiting, 1 homes with 2 vacancies"))).to_be_visible()
+    for label, value in (("Children waiting", "2,038"), ("Homes", "1"), ("Vacancies", "2")):
+        glance = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+        expect(glance.locator('[data-testid="stMetricValue"]')).to_have_text(value)
     shoot(page, "data-import-903-ofsted")
 
     go(page, "Solve")
