@@ -8,11 +8,17 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from rcc.data import geo
-from rcc.model import MILES_20_KM, Instance
+from rcc.model import MILES_20_KM, SETTINGS, Instance
+from rcc.outlines import authority_outlines
 from rcc.outputs import CheckedSolve
 from rcc.priorities import MEASURES
 from rcc.service import CheckedFrontier
 from rcc.summary import age_band
+
+
+def setting_name(setting: str) -> str:
+    """A setting as people write it: 'childrens_home' → "children's home"."""
+    return setting.replace("childrens", "children's").replace("_", " ")
 
 
 def demand_table(instance: Instance) -> pd.DataFrame:
@@ -29,7 +35,7 @@ def supply_table(instance: Instance) -> pd.DataFrame:
     names = geo.local_authorities()["la_name"]
     return pd.DataFrame({
         "authority": [names.get(h.la_code, h.la_code) for h in instance.homes],
-        "setting": [h.setting.replace("_", " ") for h in instance.homes],
+        "setting": [setting_name(h.setting) for h in instance.homes],
         "max need level": [str(h.max_need_level) for h in instance.homes],
         "vacancies": [h.vacancies for h in instance.homes],
     })
@@ -51,6 +57,13 @@ def supply_chart(instance: Instance) -> go.Figure:
     return px.bar(table, x="authority", y="vacancies", color="setting", title="Vacancies by setting")
 
 
+# Fixed colours, so a setting, the children or a kind of match keeps its colour whatever else is drawn
+# (plotly's automatic colours follow the order of traces, and a solve adds traces before them).
+SETTING_COLOURS = dict(zip(SETTINGS, ("#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"), strict=True))
+CHILDREN_COLOUR, NEAR_COLOUR, FAR_COLOUR, OUTLINE_COLOUR = "#1f77b4", "#2ca02c", "#d62728", "#8a8a8a"
+OUTLINE_NOTE = "Outlines are approximate, drawn from postcode-district centres."
+
+
 def _district_points(instance: Instance) -> pd.DataFrame:
     """Children counted per postcode district (or rounded point), never one marker per child."""
     districts = geo.postcode_districts()
@@ -66,11 +79,18 @@ def _district_points(instance: Instance) -> pd.DataFrame:
 
 
 def map_figure(instance: Instance, solved: CheckedSolve | None = None) -> go.Figure:
-    """Children by district, homes by setting sized by vacancies, LA centroids labelled; after a
-    solve, one line per match coloured by distance (green within 20 miles, red beyond)."""
+    """Approximate authority outlines, children by district, homes by setting sized by vacancies, and
+    authority names on top; after a solve, one line per match coloured by distance (green within 20
+    miles, red beyond). Every colour is fixed (:data:`SETTING_COLOURS`), so none changes after a solve."""
     fig = go.Figure()
+    codes = tuple(sorted({c.la_code for c in instance.children} | {h.la_code for h in instance.homes}))
+    outlines = authority_outlines(codes)
+    fig.add_trace(go.Scatter(x=[x for lons, _ in outlines.values() for x in lons],
+                             y=[y for _, lats in outlines.values() for y in lats], mode="lines",
+                             line={"color": OUTLINE_COLOUR, "width": 1}, name="authority outlines (approximate)",
+                             hoverinfo="skip"))
     if solved is not None:
-        for far, colour, label in ((False, "#2ca02c", "match ≤ 20 miles"), (True, "#d62728", "match > 20 miles")):
+        for far, colour, label in ((False, NEAR_COLOUR, "match ≤ 20 miles"), (True, FAR_COLOUR, "match > 20 miles")):
             lats, lons = [], []
             for child_id, home_id in solved.result.assignment.items():
                 if home_id is None or (solved.check.km[child_id] > MILES_20_KM) != far:
@@ -82,20 +102,25 @@ def map_figure(instance: Instance, solved: CheckedSolve | None = None) -> go.Fig
                                        name=label, opacity=0.5, hoverinfo="skip"))
     kids = _district_points(instance)
     fig.add_trace(go.Scattergl(x=kids["lon"], y=kids["lat"], mode="markers", name="children (per district)",
-                               marker={"size": 6 + 2 * kids["children"] ** 0.5, "color": "#1f77b4", "opacity": .6},
+                               marker={"size": 6 + 2 * kids["children"] ** 0.5, "color": CHILDREN_COLOUR,
+                                       "opacity": .6},
                                text=[f"{d}: {n} children" for d, n in zip(kids["district"], kids["children"],
                                                                           strict=True)], hoverinfo="text"))
     homes = supply_table(instance).assign(lat=[h.lat for h in instance.homes], lon=[h.lon for h in instance.homes],
-                                          home_id=[h.home_id for h in instance.homes])
-    for setting, part in homes.groupby("setting"):
-        fig.add_trace(go.Scattergl(x=part["lon"], y=part["lat"], mode="markers", name=f"homes: {setting}",
-                                   marker={"symbol": "square", "size": 5 + 3 * part["vacancies"]},
-                                   text=part["home_id"] + " (" + part["vacancies"].astype(str) + " vacancies)",
-                                   hoverinfo="text"))
-    las = geo.local_authorities().loc[sorted({c.la_code for c in instance.children} | {h.la_code for h in
-                                                                                      instance.homes})]
-    fig.add_trace(go.Scatter(x=las["lon"], y=las["lat"], mode="text", text=las["la_name"], name="authorities",
-                             textfont={"size": 11, "color": "#333"}))
+                                          provider=[h.provider for h in instance.homes],
+                                          key=[h.setting for h in instance.homes])
+    for setting in SETTINGS:
+        part = homes[homes["key"] == setting]
+        if len(part):
+            fig.add_trace(go.Scattergl(
+                x=part["lon"], y=part["lat"], mode="markers", name=f"homes: {setting_name(setting)}",
+                marker={"symbol": "square", "size": 5 + 3 * part["vacancies"], "color": SETTING_COLOURS[setting]},
+                text=part["provider"] + " · " + part["authority"] + " · " + part["vacancies"].astype(str)
+                + " vacancies", hoverinfo="text"))
+    las = geo.local_authorities().loc[list(codes)]
+    for la in las.itertuples():  # annotations sit above every marker, on a pale box, so names stay readable
+        fig.add_annotation(x=la.lon, y=la.lat, text=la.la_name, showarrow=False, font={"size": 11, "color": "#222"},
+                           bgcolor="rgba(255,255,255,0.75)", borderpad=2)
     fig.update_layout(height=620, plot_bgcolor="#f4f4f0", legend={"orientation": "h"},
                       margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis_title="longitude", yaxis_title="latitude")
     fig.update_yaxes(scaleanchor="x", scaleratio=1.6)  # roughly equal km per degree at English latitudes
@@ -114,7 +139,7 @@ def sweep_chart(ranked: pd.DataFrame, gain: str, label: str, top: int = 15) -> g
     """The first ``top`` what-ifs (as ranked) by one gain, ``label`` naming it with its unit, with 95% intervals."""
     names = geo.local_authorities()["la_name"]
     best = ranked.head(top).iloc[::-1]
-    labels = [f"{names.get(r.la_code, r.la_code)} · {r.setting.replace('_', ' ')} · need {r.need_level} (+{r.beds})"
+    labels = [f"{names.get(r.la_code, r.la_code)} · {setting_name(r.setting)} · need {r.need_level} (+{r.beds})"
               for r in best.itertuples()]
     figure = go.Figure(go.Bar(
         x=best[gain], y=labels, orientation="h",

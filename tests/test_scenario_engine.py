@@ -16,7 +16,8 @@ from rcc.priorities import Objective
 from rcc.scenarios.blockbook import BlockContract
 from rcc.scenarios.demand import DemandProfile
 from rcc.scenarios.distributed import dask_mapper
-from rcc.scenarios.evaluate import Policy, Setup, evaluate, interval, summary
+from rcc.scenarios.evaluate import Policy, Setup, evaluate, summary
+from rcc.scenarios.intervals import METRICS, t_interval
 from rcc.scenarios.optimise import optimise, validate_out_of_sample
 from rcc.scenarios.sweep import default_options, sweep
 from rcc.store import RunStore
@@ -68,15 +69,15 @@ def test_evaluation_of_one_home_equals_the_arithmetic():
 
 
 def test_interval_is_a_t_interval_around_the_mean():
-    mean, low, high = interval([1.0, 2.0, 3.0, 4.0])
+    mean, low, high = t_interval([1.0, 2.0, 3.0, 4.0])
     assert mean == 2.5 and low == pytest.approx(2.5 - 3.182446 * 1.290994 / 2, rel=1e-5) and high > mean
 
 
 def test_optimiser_never_does_worse_than_spot_in_sample_and_validates_on_fresh_scenarios(gm_setup):
     seen: list[int] = []
 
-    def recording_mapper(task, items):
-        seen.extend(items)
+    def recording_mapper(task, items, on_done=None):
+        seen.extend(n for _, n in items)
         return [task(i) for i in items]
 
     rec = optimise(gm_setup, 0.15, range(8), recording_mapper, max_beds=6)
@@ -123,7 +124,7 @@ def test_two_dask_workers_give_exactly_the_in_process_results(gm_setup):
         swept2, _ = sweep(gm_setup, default_options(gm_setup, top_las=1, settings=("foster",))[:2], range(4), cluster)
     pd.testing.assert_frame_equal(alone, spread)
     pd.testing.assert_frame_equal(swept, swept2)
-    assert len(summary(alone)) == 11
+    assert len(summary(alone)) == len(METRICS)
 
 
 def _contracts_file(tmp_path, text: str):
@@ -195,3 +196,47 @@ def test_sweep_samples_demand_from_an_ssda903_import(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "bad.csv row 2" in err and "la_code=E99999999 is not an English upper-tier local authority" in err
     assert not (tmp_path / "sw2").exists()
+
+
+def _counting(calls: list):
+    return lambda done, total: calls.append((done, total))
+
+
+def test_each_scenario_and_each_sweep_solve_reports_its_progress_once(gm_setup):
+    """``on_done(done, total)``: once per evaluated scenario, once per sweep solve (what-ifs + baseline),
+    counting up to the right total, so a page can move its bar from the first result."""
+    calls: list = []
+    evaluate(gm_setup, [BlockContract(gm_setup.base.homes[0].home_id, 1, 500.0)], range(5), on_done=_counting(calls))
+    assert calls == [(k, 5) for k in range(1, 6)]
+    options = default_options(gm_setup, beds=2, top_las=1, settings=("foster",))
+    calls.clear()
+    sweep(gm_setup, options, range(3), on_done=_counting(calls))
+    total = 3 * (len(options) + 1)
+    assert calls == [(k, total) for k in range(1, total + 1)]
+
+
+def test_the_recommender_says_what_it_is_doing_and_counts_each_batch(gm_setup):
+    stages: list[str] = []
+    calls: list = []
+    rec = optimise(gm_setup, 0.15, range(4), max_beds=2, on_done=_counting(calls), on_stage=stages.append)
+    assert stages[0].startswith("Buying every place spot") and len(stages) >= 1 + len(rec.steps)
+    assert all("Bed" in stage for stage in stages[1:])
+    assert calls[:4] == [(k, 4) for k in range(1, 5)]  # spot only: one per in-sample scenario
+    batches = [total for done, total in calls if done == total]
+    assert len(batches) == len(stages) and all(total % 4 == 0 for total in batches)
+
+
+def _sleep_then_return(item: float) -> float:
+    import time
+    time.sleep(item)
+    return item
+
+
+@pytest.mark.slow
+def test_dask_reports_each_task_as_it_completes_and_keeps_task_order():
+    """The first task is the slowest: progress still counts 1, 2, 3 as tasks finish, and the results
+    come back in task order."""
+    calls: list = []
+    with dask_mapper(workers=2) as mapper:
+        results = mapper(_sleep_then_return, [1.5, 0.1, 0.2], _counting(calls))
+    assert results == [1.5, 0.1, 0.2] and calls == [(1, 3), (2, 3), (3, 3)]

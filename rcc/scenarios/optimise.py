@@ -16,11 +16,14 @@ the usage seen in the current in-sample solutions, and a bed is kept only if the
 sample averages pass the test above (the best bill of those that do). The search starts from
 spot-only, so the recommendation is never worse than spot-only in sample; its value is then
 *validated out of sample* on scenarios the search never saw.
+
+Each round prices all its candidates on all in-sample scenarios in one batch of tasks (so the workers
+stay busy), and says what it is doing (``on_stage``) and how far it has got (``on_done``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,20 +31,30 @@ import pandas as pd
 
 from rcc.priorities import GUARDED
 from rcc.scenarios.blockbook import BlockContract
-from rcc.scenarios.distributed import in_process
-from rcc.scenarios.evaluate import Mapper, Setup, evaluate, outcome, summary
+from rcc.scenarios.distributed import Mapper, Progress, in_process
+from rcc.scenarios.evaluate import Setup, evaluate, outcome, summary
 
 CHILDREN_FIRST = GUARDED[:4]  # the measures a contract may not worsen on average
+OnStage = Callable[[str], None]  # hears what the search is doing now, in words
 
 
 @dataclass(frozen=True)
 class _InSampleTask:
-    setup: Setup
-    contracts: tuple[BlockContract, ...]
+    """One in-sample scenario placed under one trial's contracts: item (contracts, scenario number)."""
 
-    def __call__(self, number: int) -> dict:
-        found = outcome(self.setup, self.setup.scenario(number), self.contracts)
+    setup: Setup
+
+    def __call__(self, item: tuple[tuple[BlockContract, ...], int]) -> dict:
+        contracts, number = item
+        found = outcome(self.setup, self.setup.scenario(number), contracts)
         return {key: found[key] for key in ("weekly_bill", *CHILDREN_FIRST, "usage")}
+
+
+def _price(setup: Setup, trials: list[tuple[BlockContract, ...]], in_sample: Sequence[int], run: Mapper,
+           on_done: Progress | None) -> list[list[dict]]:
+    """Every trial on every in-sample scenario in one batch: per trial, its scenarios' outcomes."""
+    found = run(_InSampleTask(setup), [(trial, n) for trial in trials for n in in_sample], on_done)
+    return [found[k * len(in_sample):(k + 1) * len(in_sample)] for k in range(len(trials))]
 
 
 def _means(found: list[dict]) -> dict[str, float]:
@@ -81,22 +94,31 @@ def _contracts(beds: dict[str, int], prices: dict[str, float]) -> tuple[BlockCon
 
 
 def optimise(setup: Setup, discount: float, in_sample: Sequence[int], mapper: Mapper | None = None,
-             candidates: int = 3, max_beds: int = 30) -> Recommendation:
-    """Search contracts (price = spot × (1 − ``discount``)) on the ``in_sample`` scenarios."""
+             candidates: int = 3, max_beds: int = 30, on_done: Progress | None = None,
+             on_stage: OnStage | None = None) -> Recommendation:
+    """Search contracts (price = spot × (1 − ``discount``)) on the ``in_sample`` scenarios.
+
+    ``on_stage`` hears what each batch of solves is for; ``on_done(done, total)`` counts that batch's solves."""
     if not 0 <= discount < 1:
         raise ValueError(f"discount must be in [0, 1), not {discount}")
-    run = mapper or in_process
+    run, in_sample, say = mapper or in_process, list(in_sample), on_stage or (lambda _: None)
     homes = {h.home_id: h for h in setup.base.homes if h.vacancies > h.block_booked}
     prices = {h: round(home.weekly_cost * (1 - discount), 2) for h, home in homes.items()}
     beds: dict[str, int] = {}
-    found = run(_InSampleTask(setup, ()), list(in_sample))
+    say(f"Buying every place spot, on {len(in_sample)} in-sample scenarios")
+    [found] = _price(setup, [()], in_sample, run, on_done)
     spot = current = _means(found)
     steps: list[Step] = []
     while sum(beds.values()) < max_beds:
+        proposals = _proposals(found, beds, homes, prices, candidates)
+        if not proposals:
+            break
+        trials = [dict(beds, **{home_id: beds.get(home_id, 0) + 1}) for home_id in proposals]
+        say(f"Bed {sum(beds.values()) + 1} (of at most {max_beds}): trying {len(trials)} home(s) on "
+            f"{len(in_sample)} in-sample scenarios")
         best = None
-        for home_id in _proposals(found, beds, homes, prices, candidates):
-            trial = dict(beds, **{home_id: beds.get(home_id, 0) + 1})
-            tried = run(_InSampleTask(setup, _contracts(trial, prices)), list(in_sample))
+        priced = _price(setup, [_contracts(trial, prices) for trial in trials], in_sample, run, on_done)
+        for home_id, trial, tried in zip(proposals, trials, priced, strict=True):
             means = _means(tried)
             if (means["weekly_bill"] < current["weekly_bill"] - 1e-6 and _no_worse_for_children(means, current)
                     and (best is None or means["weekly_bill"] < best[1]["weekly_bill"])):
@@ -125,9 +147,9 @@ def _proposals(found: list[dict], beds: dict[str, int], homes: dict, prices: dic
 
 
 def validate_out_of_sample(setup: Setup, recommendation: Recommendation, fresh: Iterable[int],
-                           mapper: Mapper | None = None) -> Recommendation:
+                           mapper: Mapper | None = None, on_done: Progress | None = None) -> Recommendation:
     """The recommendation with its contracts-vs-spot summary on ``fresh`` scenarios attached."""
-    rows = evaluate(setup, recommendation.contracts, fresh, mapper)
+    rows = evaluate(setup, recommendation.contracts, fresh, mapper, on_done)
     return Recommendation(recommendation.discount, recommendation.contracts, recommendation.spot_mean_bill,
                           recommendation.mean_bill, recommendation.steps, summary(rows))
 

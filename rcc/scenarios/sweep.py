@@ -8,6 +8,9 @@ with a 95% interval: children placed who would not have been (urgency-weighted),
 brothers and sisters avoided, children kept within 20 miles and in their own authority, weekly
 spend saved (real money: negative when the new beds cost more than they save) and km saved.
 
+Each (scenario, what-if) solve is a task of its own, so the work spreads evenly over the workers and
+progress is reported solve by solve (``on_done``), not only after a scenario's every what-if.
+
 The table is ranked as commissioners rank outcomes (:data:`RANKINGS`): by the gains in the order of
 the priorities, money after the children (``priorities``), or by weekly spend saved (``spend``).
 """
@@ -21,8 +24,9 @@ import pandas as pd
 
 from rcc.check import verify
 from rcc.model import Instance
-from rcc.scenarios.distributed import in_process
-from rcc.scenarios.evaluate import Mapper, Setup, interval
+from rcc.scenarios.distributed import Mapper, Progress, in_process
+from rcc.scenarios.evaluate import Setup
+from rcc.scenarios.intervals import t_interval
 from rcc.scenarios.whatif import SupplyChange, change_supply
 
 
@@ -58,25 +62,31 @@ def _measure(setup: Setup, instance: Instance) -> dict:
 
 @dataclass(frozen=True)
 class _SweepTask:
-    setup: Setup
-    variants: tuple[Instance, ...]  # the baseline supply first, then one per what-if
+    """One scenario's referrals placed against one supply: the baseline (option −1) or a what-if."""
 
-    def __call__(self, number: int) -> list[dict]:
+    setup: Setup
+    options: tuple[SupplyChange, ...]
+
+    def __call__(self, item: tuple[int, int]) -> dict:
+        number, option = item
+        supply = self.setup.base if option < 0 else change_supply(self.setup.base, self.options[option])
         children = self.setup.profile.sample(self.setup.horizon_weeks, self.setup.seed, number)
-        rows = []
-        for option, supply in enumerate(self.variants):
-            instance = supply.replace(children=children, separations=(), travel={})
-            rows.append({"scenario": number, "option": option - 1, **_measure(self.setup, instance)})
-        return rows
+        instance = supply.replace(children=children, separations=(), travel={})
+        return {"scenario": number, "option": option, **_measure(self.setup, instance)}
+
+
+def solves(options: Sequence[SupplyChange], scenarios: Iterable[int]) -> list[tuple[int, int]]:
+    """Every (scenario, option) a sweep solves, the baseline (option −1) first in each scenario."""
+    return [(number, option) for number in scenarios for option in range(-1, len(options))]
 
 
 def sweep(setup: Setup, options: Sequence[SupplyChange], scenarios: Iterable[int],
-          mapper: Mapper | None = None, by: str = "priorities") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(ranked what-ifs, raw per-scenario rows; option −1 is the baseline)."""
-    variants = (setup.base, *(change_supply(setup.base, option) for option in options))
-    task = _SweepTask(setup, variants)
-    per_task = (mapper or in_process)(task, list(scenarios))
-    raw = pd.DataFrame([row for rows in per_task for row in rows]).sort_values(["scenario", "option"])
+          mapper: Mapper | None = None, by: str = "priorities",
+          on_done: Progress | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(ranked what-ifs, raw per-scenario rows; option −1 is the baseline); ``on_done(done, total)``
+    as each of the (what-ifs + 1) × scenarios solves finishes."""
+    rows = (mapper or in_process)(_SweepTask(setup, tuple(options)), solves(options, scenarios), on_done)
+    raw = pd.DataFrame(rows).sort_values(["scenario", "option"])
     return rank(raw, options, by), raw.reset_index(drop=True)
 
 
@@ -92,7 +102,7 @@ def rank(raw: pd.DataFrame, options: Sequence[SupplyChange], by: str = "prioriti
         row = {"la_code": option.la_code, "setting": option.setting, "need_level": option.need_level,
                "beds": option.beds}
         for name, measure in GAINS.items():
-            mean, low, high = interval((baseline[measure] - mine[measure]).tolist())
+            mean, low, high = t_interval((baseline[measure] - mine[measure]).tolist())
             row.update({name: mean, f"{name}_low": low, f"{name}_high": high})
         rows.append(row)
     table = pd.DataFrame(rows)
