@@ -2,7 +2,7 @@
 
 For a placed child: the chosen home, its distance and weekly price, whether it is within 20 miles and
 in the child's own authority, and the best alternative, compared in the same terms (real money and
-km, never the weighted score). "Best" follows the objective: under priorities, the home that is best
+miles, never the weighted score). "Best" follows the objective: under priorities, the home that is best
 on the pair-level measures in their order (within 20 miles, own authority, preferred setting, price,
 distance); under the weighted score, the one that adds least to the score.
 For an unplaced child: the rules that left no feasible home, or what took the capacity (full
@@ -21,7 +21,7 @@ import pandas as pd
 
 from rcc.check import Check
 from rcc.data import geo
-from rcc.model import MILES_20_KM, Instance, Weights
+from rcc.model import KM_PER_MILE, MILES_20_KM, Instance, Weights
 from rcc.solver.candidates import Arrays, excluding_rules, may_live_together
 
 
@@ -118,7 +118,7 @@ class Explainer:
         price = "a block-booked bed (already paid)" if charged == 0 and home.block_booked else money(charged)
         where = ("within 20 miles" if km <= MILES_20_KM else "more than 20 miles from home") + (
             ", in the child's own authority" if home.la_code == child.la_code else ", outside the child's authority")
-        text = f"Placed at {_describe_home(self.instance, home_id)}, {km:.1f} km away ({where}), {price}"
+        text = f"Placed at {_describe_home(self.instance, home_id)}, {_miles(km)} away ({where}), {price}"
         if child.prefers_a_family and child.suitability(home.setting) == "suitable":
             text += " (a suitable setting, not the preferred one)"
         siblings = [c for c in self.instance.sibling_groups.get(child.sibling_group, ()) if c != child_id]
@@ -132,8 +132,9 @@ class Explainer:
         best = alternatives.iloc[0]
         blocked = self._blocker(child_id, best["home_id"])
         tail = f" but it {blocked}" if blocked else ""
-        return (f"{text}. Best alternative: {best['home_id']}, {best['km']:.1f} km "
-                f"({_difference(best['km'] - km, 'km', 'farther', 'nearer')}), {money(best['charged'])} "
+        return (f"{text}. Best alternative: {best['home_id']}, {_miles(best['km'])} "
+                f"({_difference((best['km'] - km) / KM_PER_MILE, 'miles', 'farther', 'nearer')}), "
+                f"{money(best['charged'])} "
                 f"({_difference(best['charged'] - charged, '£', 'a week more', 'a week less')}){tail}.")
 
     def _unplaced_reason(self, child_id: str) -> str:
@@ -244,6 +245,11 @@ class Explainer:
             return "keeping them together scored worse overall under the weighted score"
         return ("keeping them together would have made an earlier priority worse (a child left without a home) "
                 "or broken a guard")
+
+
+def _miles(km: float) -> str:
+    """A distance as people in England say it; the sector's line is 20 miles, so reasons speak miles."""
+    return f"{km / KM_PER_MILE:.1f} miles"
 
 
 def _difference(delta: float, unit: str, more: str, less: str) -> str:

@@ -21,7 +21,8 @@ SEXES = ("F", "M")
 HOME_SEXES = ("any", "F", "M")
 NEED_LEVELS = (1, 2, 3, 4)
 DEFAULT_MAX_DISTANCE_KM = 80.0
-MILES_20_KM = 32.18688  # 20 statute miles, the sector's "far from home" line
+KM_PER_MILE = 1.609344
+MILES_20_KM = 20 * KM_PER_MILE  # 20 statute miles, the sector's "far from home" line
 
 # Placements Data Standard v2 fields (the contract's optional extensions; absent = no effect).
 URGENCIES = ("today", "within_5_days", "later")

@@ -1,26 +1,36 @@
-"""One-call workflows shared by the CLI and the app: solve, re-check, explain, compare.
+"""One-call workflows shared by the CLI and the app: solve, re-check, explain, compare, reopen.
 
-Everything a page shows comes through here, so it has passed the independent checker.
+Everything a page shows comes through here, so it has passed the independent checker. The app imports
+nothing from ``rcc.solver``: what it needs of it (candidate pairs, solver settings, the status quo's
+source names, guards in words) is re-exported here.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from rcc.data.problems import InvalidInstance, Problem
+from rcc.data.read import read_text_table, validate_tables
+from rcc.data.write import instance_tables
 from rcc.model import Instance, Weights
 from rcc.outputs import CheckedSolve, checked
-from rcc.priorities import MEASURES, Objective
-from rcc.result import ProgressUpdate
+from rcc.priorities import MEASURES, Objective, from_settings
+from rcc.result import Guard, ProgressUpdate, Result, Stage, Status
 from rcc.solver import cpsat
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.frontier import frontier, trade_off
 from rcc.solver.greedy import solve_greedy
-from rcc.solver.guards import GREEDY, TODAY
+from rcc.solver.guards import GREEDY, TODAY, describe_guard
 from rcc.solver.params import SolveParams
 from rcc.solver.plan import solve_plan
+
+__all__ = ["GREEDY", "TODAY", "CheckedFrontier", "SolveParams", "candidate_pairs", "describe_guard",
+           "frontier_checked", "greedy_checked", "instance_files", "instance_from_files", "kpi_comparison",
+           "recorded_objective", "reopen_checked", "solve_checked", "status_quo"]
 
 KPI_LABELS = {
     "placed_pct": "Placed %",
@@ -129,3 +139,53 @@ def frontier_checked(instance: Instance, x: str, y: str, weights: Weights | None
 
     found = frontier(instance, x, y, weights, objective, params, points, report, pairs, actual)
     return CheckedFrontier(x, y, tuple(done_points[id(r)] for r in found.points), found.dropped, found.message)
+
+
+def instance_files(instance: Instance) -> dict[str, str]:
+    """The instance as the contract's CSV files (name → text), to keep with a run so it can be reopened."""
+    return {f"{name}.csv": table.to_csv(index=False) for name, table in instance_tables(instance).items()}
+
+
+def instance_from_files(files: Mapping[str, str], name: str) -> Instance:
+    """An instance read back from :func:`instance_files`, validated like any upload; raises
+    :class:`InvalidInstance` naming every problem (a kept copy is data from outside like any other)."""
+    problems: list[Problem] = []
+    raw = {}
+    for label, text in files.items():
+        frame = read_text_table(io.StringIO(text), label, problems)
+        if frame is not None:
+            raw[label.removesuffix(".csv")] = (label, frame)
+    report = validate_tables(raw, name=name, problems=problems)
+    if not report.ok:
+        raise InvalidInstance(report.problems)
+    return report.instance
+
+
+def recorded_objective(parameters: Mapping) -> Objective:
+    """The objective a run was solved under, from its recorded parameters (priorities by default)."""
+    order = parameters.get("priorities") or []
+    return from_settings({
+        "objective": parameters.get("objective_mode", "priorities"),
+        "priorities": {"order": [p["measure"] for p in order],
+                       "tolerance": {p["measure"]: p["tolerance"] for p in order}} if order else {},
+        "guards": parameters.get("guards") or {},
+    })
+
+
+def reopen_checked(instance: Instance, run: Mapping, pairs: pd.DataFrame | None = None) -> CheckedSolve:
+    """A recorded solve (``RunStore.run``) made a plan again: its assignment, stages and guards on
+    ``instance``, re-checked from scratch (``CheckFailed`` if it no longer passes). The recorded score is
+    not carried over: the checker recomputes every figure."""
+    parameters, results = run["parameters"], run["results"] or {}
+    weights = Weights(**parameters.get("weights", {}))
+    objective = recorded_objective(parameters)
+    assignments = run["assignments"]
+    assignment = {c: (h if isinstance(h, str) and h else None)
+                  for c, h in zip(assignments["child_id"], assignments["home_id"], strict=True)}
+    result = Result(
+        status=Status(run["status"]), solver=parameters.get("solver", "recorded"), assignment=assignment,
+        runtime_s=run["runtime_s"] or 0.0, message=run["message"] or "", mode=objective.mode,
+        stages=tuple(Stage(**stage) for stage in results.get("stages") or ()),
+        guards=tuple(Guard(g["measure"], g["cap"], g["source"]) for g in results.get("guards") or ()))
+    pairs = candidate_pairs(instance, weights) if pairs is None else pairs
+    return checked(instance, weights, result, pairs, results.get("status_quo"), objective)

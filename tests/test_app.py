@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from rcc.app.state import AppState
 from rcc.data import read_instance
 from rcc.data.generate import generate_instance
 from rcc.priorities import MEASURES
@@ -18,7 +21,6 @@ from rcc.service import SCORE_LABEL
 from tests.conftest import FIXTURES, ROOT
 
 TIMEOUT = 120
-SOLVE_KEYS = ("instance", "instance_label", "weights", "objective", "solved", "greedy", "pins")
 
 
 def _page(module: str) -> AppTest:
@@ -50,15 +52,15 @@ def solved_page():
 
 
 @pytest.fixture(scope="module")
-def solved_state(solved_page):
-    """Session state after solving the bundled region on the Solve page."""
-    return {key: solved_page.session_state[key] for key in SOLVE_KEYS}
+def solved_state(solved_page) -> AppState:
+    """The app's state after solving the bundled region on the Solve page."""
+    return solved_page.session_state["app"]
 
 
-def _with_state(module: str, state: dict) -> AppTest:
+def _with_state(module: str, state: AppState) -> AppTest:
+    """A page starting from a copy of ``state`` (so one test's clicks never reach another's)."""
     at = _page(module)
-    for key, value in state.items():
-        at.session_state[key] = value
+    at.session_state["app"] = dataclasses.replace(state, pins=dict(state.pins), recorded=list(state.recorded))
     return at
 
 
@@ -123,9 +125,9 @@ def test_excel_upload_is_read_by_sheet_name(tmp_path):
 
 def test_solve_page_solves_children_first_and_keeps_the_result(solved_page, solved_state):
     """The Solve button runs the priorities with progress and leaves a checked plan and its objective."""
-    solved = solved_state["solved"]
+    solved = solved_state.solved
     assert solved.check.ok and solved.kpis["children"] == 300 and solved.result.mode == "priorities"
-    assert solved_state["greedy"].check.ok and solved_state["objective"].mode == "priorities"
+    assert solved_state.greedy.check.ok and solved_state.objective.mode == "priorities"
     assert solved.result.guards  # "no worse than today" is on by default
     success = solved_page.success[0].value
     assert "Checked independently" in success and "of 300 children placed" in success
@@ -167,7 +169,7 @@ def test_money_labels_are_honest_after_a_solve(solved_page, solved_state):
 
     from rcc.report import summary_html
 
-    page = summary_html(solved_state["solved"], solved_state["greedy"])
+    page = summary_html(solved_state.solved, solved_state.greedy)
     assert "proven best on" in page and "bound £" not in page
     assert re.search(r"Weekly spend \(£/week\)</th><td[^>]*>£[\d,]+/week</td>", page)
 
@@ -182,7 +184,7 @@ def test_solve_page_names_a_bad_tolerance_and_will_not_solve():
     assert at.button(key="solve_run").disabled
     at.text_input(key="tolerance_weekly_spend").set_value("2%").run()
     assert not at.error and not at.button(key="solve_run").disabled
-    assert str(at.session_state["objective"].priorities.tolerance("weekly_spend")) == "2%"
+    assert str(at.session_state["app"].objective.priorities.tolerance("weekly_spend")) == "2%"
 
 
 def test_solve_page_says_which_guard_binds_when_a_budget_is_impossible(solved_state):
@@ -197,7 +199,7 @@ def test_solve_page_says_which_guard_binds_when_a_budget_is_impossible(solved_st
     error = at.error[0].value
     assert error.startswith("No plan: the guards cannot all hold;") and " binds: " in error
     assert "The previous plan is still the current one" in error
-    assert at.session_state["solved"] is solved_state["solved"]
+    assert at.session_state["app"].solved is solved_state.solved
     assert not at.success
 
 
@@ -255,8 +257,8 @@ def test_sufficiency_what_if_adds_beds_and_compares_with_baseline(solved_state):
     at.button[0].click()
     at.run()
     _no_exceptions(at)
-    solved, _ = at.session_state["scenario_result"]
-    assert len(solved.instance.homes) == len(solved_state["instance"].homes) + 1
+    solved, _ = at.session_state["app"].whatif
+    assert len(solved.instance.homes) == len(solved_state.instance.homes) + 1
     assert any(m.label == "Placed" for m in at.metric)
 
 
@@ -264,7 +266,7 @@ def test_block_booking_what_if_counts_void_beds(solved_state):
     """Booking a bed at two homes reports contracted, void and utilisation against spot."""
     at = _with_state("blockbook", solved_state)
     at.run()
-    homes = [h.home_id for h in solved_state["instance"].homes if h.vacancies > 0][:2]
+    homes = [h.home_id for h in solved_state.instance.homes if h.vacancies > 0][:2]
     at.multiselect[0].set_value(homes)
     at.run()
     at.button[0].click()
@@ -283,7 +285,7 @@ def test_scenarios_are_saved_and_compared(solved_state):
         at.button[0].click()
         at.run()
     _no_exceptions(at)
-    assert set(at.session_state["scenarios"]) == {"baseline", "again"}
+    assert {"baseline", "again"} <= set(at.session_state["app"].scenarios)  # the store may hold others
     assert len(at.dataframe) == 1
 
 
@@ -299,23 +301,10 @@ def test_summary_html_holds_no_personal_data(solved_state):
     """The printable page shows pseudonymous IDs and authority names only."""
     from rcc.report import summary_html
 
-    page = summary_html(solved_state["solved"], solved_state["greedy"])
+    page = summary_html(solved_state.solved, solved_state.greedy)
     assert "C00" in page and "Manchester" in page
-    for district in {c.postcode_district for c in solved_state["instance"].children if c.postcode_district}:
+    for district in {c.postcode_district for c in solved_state.instance.children if c.postcode_district}:
         assert f">{district}<" not in page
-
-
-def test_login_is_off_by_default_and_required_when_a_password_is_configured():
-    """With ``password`` in secrets the app shows only a password box until it is typed correctly."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-    at.secrets["password"] = "s3cret"
-    at.run()
-    assert not at.title and at.text_input[0].label == "Password"
-    at.text_input[0].input("wrong").run()
-    assert at.error[0].value == "Wrong password."
-    at.text_input[0].input("s3cret").run()
-    _no_exceptions(at)
-    assert at.title[0].value == "Data"
 
 
 def test_history_page_lists_the_app_solve_and_shows_its_measures(solved_state):
@@ -328,7 +317,7 @@ def test_history_page_lists_the_app_solve_and_shows_its_measures(solved_state):
     runs = at.dataframe[0].value
     assert SCORE_LABEL in runs.columns and "objective" not in runs.columns
     solved = runs[(runs["Instance"] == "greater-manchester") & (runs["Status"] != "Infeasible")
-                  & (runs["Kind"] == "solve")]
+                  & (runs["Kind"] == "Solve")]
     at.selectbox[0].set_value(int(solved["Run"].iloc[0])).run()
     _no_exceptions(at)
     assert any("300 children" in m.value for m in at.markdown)
@@ -359,7 +348,7 @@ def _swept(by: str | None = None) -> AppTest:
 def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
     """The sweep needs no baseline: 5 greedy scenarios in process, ranked table and chart, and a recorded run."""
     at = _swept()
-    by, ranked = at.session_state["sweep_result"]
+    by, ranked = at.session_state["app"].sweep
     lead = ranked[list(RANKINGS["priorities"])]
     assert by == "priorities" and len(ranked) >= 1
     assert list(lead.itertuples(index=False)) == sorted(lead.itertuples(index=False), reverse=True)
@@ -374,7 +363,7 @@ def test_sufficiency_sweep_ranks_extra_beds_and_records_the_run():
 def test_sufficiency_sweep_can_rank_by_spend():
     """Ranked by weekly spend saved: real money first, the children after."""
     at = _swept("spend")
-    by, ranked = at.session_state["sweep_result"]
+    by, ranked = at.session_state["app"].sweep
     assert by == "spend" and list(ranked["spend_saved"]) == sorted(ranked["spend_saved"], reverse=True)
     assert at.selectbox(key="sweep_chart_gain").value == "spend_saved"
 
@@ -394,7 +383,7 @@ def test_block_booking_optimiser_recommends_and_validates_out_of_sample():
     assert {"Beds recommended", "Weekly bill saved in sample (£/week)",
             "Weekly bill saved out of sample (£/week)"} <= set(labels)
     assert all(m.value.startswith(("£", "−£")) for m in at.metric if "bill" in m.label)
-    rec = at.session_state["bb_opt"]
+    rec = at.session_state["app"].block_recommendation
     assert rec.mean_bill <= rec.spot_mean_bill and set(rec.out_of_sample["metric"]) >= {"weekly_bill", "void_beds"}
     table = at.dataframe[-1].value
     assert table.iloc[0][""] == "Weekly bill (£/week)" and "£" in table.iloc[0]["Spot only"]
@@ -427,7 +416,7 @@ def small_region():
 def test_trade_offs_page_draws_the_frontier_and_opens_a_point(small_region):
     """Three plans between weekly spend and brothers and sisters apart: a chart with axes in their units,
     the steps in words, the frontier kept, one point opened with its measures and made the current plan."""
-    at = _with_state("tradeoffs", {"instance": small_region, "instance_label": "generated"})
+    at = _with_state("tradeoffs", AppState(instance=small_region, label="generated"))
     at.run()
     _no_exceptions(at)
     assert at.selectbox(key="tradeoff_x").value == "weekly_spend"
@@ -436,7 +425,7 @@ def test_trade_offs_page_draws_the_frontier_and_opens_a_point(small_region):
     at.number_input(key="tradeoff_points").set_value(3)
     at.button(key="tradeoff_run").click().run()
     _no_exceptions(at)
-    run = at.session_state["frontier"]
+    run = at.session_state["app"].frontier
     assert run.instance is small_region and 2 <= len(run.found.points) <= 3
     assert all(p.check.ok for p in run.found.points)
     charts = at.get("plotly_chart")
@@ -457,5 +446,198 @@ def test_trade_offs_page_draws_the_frontier_and_opens_a_point(small_region):
     assert spend.value == MEASURES["weekly_spend"].format(run.found.points[1].check.measures["weekly_spend"])
     at.button(key="tradeoff_use").click().run()
     _no_exceptions(at)
-    assert at.session_state["solved"] is run.found.points[1]
-    assert at.session_state["frontier"] is run  # kept across reruns
+    assert at.session_state["app"].solved is run.found.points[1]
+    assert at.session_state["app"].frontier is run  # kept across reruns
+
+
+
+def test_loading_another_instance_clears_every_result(solved_state, small_region):
+    """Every result the state can hold is set, then the Data page loads the bundled region over another
+    instance: every one is gone (whatever fields the state grows later), and only the settings stay."""
+    from rcc.app.pages.data import SOURCES
+
+    defaults = AppState()
+    results = [f.name for f in dataclasses.fields(AppState)
+               if f.name not in (*AppState.KEPT_ON_LOAD, "instance", "label", "status_quo", "data_import")]
+    full = dataclasses.replace(solved_state, instance=small_region, label="uploaded instance",
+                               **{name: {"C00001": None} if name == "pins" else object()
+                                  for name in results if name not in ("solved", "greedy")})
+    at = _with_state("data", full)
+    at.run()
+    assert at.radio[0].value == SOURCES[1]  # the upload is kept on first view
+    at.radio[0].set_value(SOURCES[0]).run()
+    _no_exceptions(at)
+    loaded = at.session_state["app"]
+    assert loaded.instance is not small_region and loaded.label == "Greater Manchester (bundled)"
+    assert {name: getattr(loaded, name) for name in results} == {name: getattr(defaults, name) for name in results}
+    assert loaded.objective is solved_state.objective and loaded.weights is solved_state.weights
+
+
+def test_load_drops_todays_placements_and_the_import_too(solved_state):
+    """``AppState.load`` resets the SSDA903 status quo and import with the results."""
+    state = dataclasses.replace(solved_state, status_quo=object(), data_import=object())
+    state.load(solved_state.instance, "again")
+    assert state.status_quo is None and state.data_import is None and state.solved is None and state.run_id is None
+
+
+@pytest.fixture(scope="module")
+def pinned(small_region):
+    """On 60 generated children: a Solve, then a pin on Results (the first child left unplaced) and
+    re-solved. The state after the pin, and the child pinned."""
+    at = _with_state("solve", AppState(instance=small_region, label="generated"))
+    at.run()
+    at.slider[0].set_value(5)
+    at.button(key="solve_run").click().run()
+    _no_exceptions(at)
+    results = _with_state("results", at.session_state["app"])
+    results.run()
+    child = results.selectbox(key="pin_child").value
+    results.selectbox(key="pin_home").set_value("(leave unplaced)")
+    results.button(key="pin_run").click().run()
+    _no_exceptions(results)
+    return results.session_state["app"], child
+
+
+def test_a_pinned_solve_is_recorded_with_its_pin(pinned):
+    """The re-solve made by a pin on Results reaches the run store, its pins among its parameters."""
+    from rcc.store import RunStore
+
+    state, child = pinned
+    assert state.pins == {child: None} and state.solved.result.assignment[child] is None
+    run = RunStore().run(state.run_id)
+    assert run["parameters"]["purpose"] == "pin" and run["parameters"]["pins"] == {child: None}
+    assert pd.isna(run["assignments"].set_index("child_id").loc[child, "home_id"])
+
+
+def test_a_what_if_after_a_pin_keeps_the_pin_and_is_recorded(pinned):
+    """The Sufficiency what-if solves with the current pins (and says so), and is recorded as a what-if."""
+    from rcc.store import RunStore
+
+    state, child = pinned
+    at = _with_state("sufficiency", state)
+    at.run()
+    at.number_input(key="sup_beds").set_value(2)
+    at.button[0].click().run()
+    _no_exceptions(at)
+    solved, _ = at.session_state["app"].whatif
+    assert solved.result.assignment[child] is None
+    assert any(f"{child} → unplaced" in c.value for c in at.caption)
+    runs = RunStore().runs(limit=5)
+    what_if = RunStore().run(int(runs["id"].iloc[0]))
+    assert what_if["parameters"]["purpose"] == "what-if" and what_if["parameters"]["pins"] == {child: None}
+
+
+def test_history_reopens_a_past_run_as_the_current_plan_rechecked(pinned):
+    """'Open this run' on History makes the pinned run the current plan again, in a fresh session: the
+    same assignment, pins and instance, re-checked."""
+    state, _ = pinned
+    at = _page("history")
+    at.run()
+    at.selectbox[0].set_value(state.run_id).run()
+    at.button(key="history_open").click().run()
+    _no_exceptions(at)
+    opened = at.session_state["app"]
+    assert opened.run_id == state.run_id and opened.pins == state.pins
+    assert opened.instance == state.instance and opened.solved is not state.solved and opened.solved.check.ok
+    assert dict(opened.solved.result.assignment) == dict(state.solved.result.assignment)
+    assert any(f"Run {state.run_id} is now the current plan" in s.value for s in at.success)
+
+
+def test_a_refresh_reopens_the_plan_named_in_the_url(pinned):
+    """A refresh is a new session with ``?run=`` in the address: Results shows that run's plan."""
+    state, _ = pinned
+    at = _page("results")
+    at.query_params["run"] = str(state.run_id)
+    at.run()
+    _no_exceptions(at)
+    assert at.session_state["app"].run_id == state.run_id
+    placed = next(m for m in at.metric if m.label == "Placed")
+    assert placed.value == f"{state.solved.kpis['placed_pct']:.1f}%"
+    assert at.query_params["run"] == str(state.run_id)
+
+
+def test_a_plan_that_no_longer_passes_the_check_is_not_reopened(pinned):
+    """A recorded plan tampered with in the store (a child in a home that does not exist) is refused with
+    the checker's reason, and the session starts afresh rather than show it."""
+    from sqlalchemy import text
+
+    from rcc.store import RunStore
+
+    state, _ = pinned
+    store = RunStore()
+    copy = store.record(dataclasses.replace(_recorded(store, state.run_id), parameters={"purpose": "tampered"}))
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE assignments SET home_id = 'NOWHERE' WHERE run_id = :id"), {"id": copy})
+    at = _page("results")
+    at.query_params["run"] = str(copy)
+    at.run()
+    _no_exceptions(at)
+    assert at.session_state["app"].solved is None
+    assert "no longer passes the independent check" in at.warning[0].value
+
+
+def _recorded(store, run_id: int):
+    """A stored solve as a record again (with its weights), to store a altered copy of it."""
+    from rcc.store import RunRecord
+
+    run = store.run(run_id)
+    return RunRecord(kind="solve", instance=run["instance"], inputs=run["inputs"], parameters={}, status=run["status"],
+                     runtime_s=run["runtime_s"], results=run["results"],
+                     assignments=list(run["assignments"].itertuples(index=False, name=None)))
+
+
+def test_saved_scenarios_come_back_in_a_new_session(pinned):
+    """A scenario saved on the Scenarios page is in the store: a fresh session (a refresh) lists it."""
+    state, _ = pinned
+    at = _with_state("scenarios", state)
+    at.run()
+    at.text_input[0].set_value("kept across refresh")
+    at.button[0].click().run()
+    _no_exceptions(at)
+    fresh = _page("scenarios")
+    fresh.run()
+    _no_exceptions(fresh)
+    again = fresh.session_state["app"].scenarios["kept across refresh"]
+    assert dict(again.solved.result.assignment) == dict(state.solved.result.assignment) and again.solved.check.ok
+
+
+SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+PERCENT = re.compile(r"(−?-?[\d,]+(?:\.\d+)?)%")
+
+
+def _readable_tables(at: AppTest) -> None:
+    """No table column is a raw snake_case name, no cell reads 'None' or 'nan', and every percentage
+    (a '%' column or a 'n%' text) is between 0 and 100."""
+    for frame in at.dataframe:
+        table = frame.value
+        assert not [c for c in table.columns if SNAKE.match(str(c))], list(table.columns)
+        for column in table.columns:
+            values = table[column].dropna()
+            if "%" in str(column) and pd.api.types.is_numeric_dtype(values):
+                assert values.between(0, 100).all(), (column, values.tolist())
+            if values.dtype == object:
+                text = [str(v) for v in values]
+                assert not [t for t in text if t in ("None", "nan", "NaN")], column
+                shares = [float(m.replace(",", "").replace("−", "-")) for t in text for m in PERCENT.findall(t)]
+                assert all(0 <= p <= 100 for p in shares), (column, shares)
+
+
+def test_owned_pages_show_readable_tables(pinned):
+    """Data, Solve, Results and History after a solve: plain column names, no 'None', shares within 0–100."""
+    state, _ = pinned
+    for module in ("data", "solve", "results", "history", "export"):
+        at = _with_state(module, state)
+        at.run()
+        _no_exceptions(at)
+        _readable_tables(at)
+
+
+def test_every_child_has_the_full_reason_a_tap_away(pinned):
+    """The one-child panel shows the chosen child's whole reason, unclipped, and distances in miles."""
+    state, child = pinned
+    at = _with_state("results", state)
+    at.run()
+    assert at.selectbox(key="pin_child").value == child
+    assert state.solved.explainer.reason(child) in [i.value for i in at.info]
+    shortlist = next(d.value for d in at.dataframe if "Rank" in d.value.columns)
+    assert "Distance (miles)" in shortlist.columns and "km" not in shortlist.columns

@@ -18,9 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from rcc.app import imports
 from rcc.app.pages.data import SOURCES
-from rcc.app.state import StatusQuo
+from rcc.app.state import AppState, StatusQuo
 from rcc.imports.status_quo import actual_measures
-from rcc.model import Weights
 from rcc.solver.guards import TODAY
 from tests.conftest import ROOT
 
@@ -65,16 +64,15 @@ def _no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def _imported_state(outcome: imports.ImportOutcome) -> dict:
-    """Session state as a successful import on the Data page leaves it."""
-    return {"instance": outcome.instance, "instance_label": outcome.label, "data_import": outcome,
-            "status_quo": StatusQuo(outcome.ssda903.status_quo_summary, outcome.ssda903.status_quo)}
+def _imported_state(outcome: imports.ImportOutcome) -> AppState:
+    """The app's state as a successful import on the Data page leaves it."""
+    return AppState(instance=outcome.instance, label=outcome.label, data_import=outcome,
+                    status_quo=StatusQuo(outcome.ssda903.status_quo_summary, outcome.ssda903.status_quo))
 
 
-def _page(module: str, state: dict) -> AppTest:
+def _page(module: str, state: AppState) -> AppTest:
     at = AppTest.from_string(f"from rcc.app.pages import {module}\n{module}.render()\n", default_timeout=TIMEOUT)
-    for key, value in state.items():
-        at.session_state[key] = value
+    at.session_state["app"] = state
     return at
 
 
@@ -153,7 +151,7 @@ def test_data_page_import_loads_the_cohort_and_keeps_today_beside_it(tmp_path):
                for m in at.markdown)
     assert [s.value for s in at.subheader][:3] == ["Counts by reason", "Every problem", "Files"]
     assert len(at.get("download_button")) == 8
-    assert at.session_state["status_quo"].summary["with_known_placement_location"] == 256
+    assert at.session_state["app"].status_quo.summary["with_known_placement_location"] == 256
     assert not at.warning  # njascn has 2 vacancies
     assert any("2038 children waiting, 1 homes with 2 vacancies" in t.value for t in at.text)
 
@@ -169,8 +167,8 @@ def test_header_without_child_column_shows_errors_and_loads_nothing(tmp_path):
     assert at.error[0].value.startswith("The SSDA903 files could not be imported, so nothing was loaded.")
     problems = at.dataframe[1].value
     assert "required column 'CHILD' is missing (it needs CHILD, SEX, DOB)" in set(problems["rule"])
-    assert at.session_state["instance_label"] == "Greater Manchester (bundled)"
-    assert "status_quo" not in at.session_state
+    assert at.session_state["app"].label == "Greater Manchester (bundled)"
+    assert at.session_state["app"].status_quo is None
     assert [b.label for b in at.get("download_button")] == ["homes.csv"]  # the provider list itself was fine
 
 
@@ -179,24 +177,22 @@ def test_coming_back_to_the_data_page_keeps_the_import_until_another_source_is_c
     at = _page("data", _imported_state(sample_import))
     at.run()
     _no_exceptions(at)
-    assert at.radio[0].value == SOURCES[2] and at.session_state["instance"] is sample_import.instance
+    assert at.radio[0].value == SOURCES[2] and at.session_state["app"].instance is sample_import.instance
     at.radio[0].set_value(SOURCES[0]).run()
     _no_exceptions(at)
-    assert at.session_state["instance_label"] == "Greater Manchester (bundled)"
-    assert "status_quo" not in at.session_state and "data_import" not in at.session_state
+    assert at.session_state["app"].label == "Greater Manchester (bundled)"
+    assert at.session_state["app"].status_quo is None and at.session_state["app"].data_import is None
 
 
 @pytest.fixture(scope="module")
 def imported_solve(sample_import) -> dict:
     """The Solve page after an import: the session state it leaves, and the page itself."""
-    at = _page("solve", {**_imported_state(sample_import), "weights": Weights()})
+    at = _page("solve", _imported_state(sample_import))
     at.run()
     at.slider[0].set_value(5)
     at.button(key="solve_run").click().run()
     _no_exceptions(at)
-    return {"page": at, "state": {key: at.session_state[key] for key in (*_imported_state(sample_import),
-                                                                           "weights", "objective", "solved",
-                                                                           "greedy")}}
+    return {"page": at, "state": at.session_state["app"]}
 
 
 def test_solve_page_guards_use_todays_placements_after_an_import(sample_import, imported_solve):
@@ -207,7 +203,7 @@ def test_solve_page_guards_use_todays_placements_after_an_import(sample_import, 
     actual = actual_measures(sample_import.ssda903.status_quo)
     assert note.startswith("Today's placements from the SSDA903 import set the guards on placed more than 20 miles "
                            f"away ({actual['far_from_home']:.0f} children today)")
-    solved = imported_solve["state"]["solved"]
+    solved = imported_solve["state"].solved
     assert solved.status_quo["sources"]["far_from_home"] == TODAY
     assert solved.status_quo["sources"]["outside_own_la"] == TODAY
     assert solved.status_quo["measures"]["far_from_home"] == actual["far_from_home"]

@@ -27,7 +27,7 @@ def test_placed_child_reason_names_home_distance_cost_and_best_alternative():
     solved = _solved("capacity-second-child-takes-next-home")
     reason = solved.explainer.reason("C1")
     assert reason.startswith("Placed at H2 (")
-    assert "km away" in reason and "£" in reason
+    assert " miles away (within 20 miles" in reason and "£" in reason
     assert "Best alternative: H1" in reason and "but it is full (C2)" in reason
 
 

@@ -64,7 +64,7 @@ def test_migrations_build_exactly_the_schema_the_code_uses(url):
     store = RunStore(url)
     RunStore(url)  # opening again migrates nothing and breaks nothing
     with store.engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
 
 
@@ -98,3 +98,46 @@ def test_a_writer_killed_mid_transaction_leaves_no_trace(url):
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM assignments")).scalar() == 0
     assert store.record(_record()) > 0
+
+
+def test_an_instance_is_kept_once_and_reads_back_as_the_same_instance(url, valid_folder):
+    """The app keeps each instance its runs were made on, once per hash; read back through the contract's
+    validation, it is the instance that was kept (so a reopened plan is checked on the same data)."""
+    from rcc.data import read_instance
+    from rcc.outputs import instance_hash
+    from rcc.service import instance_files, instance_from_files
+
+    instance = read_instance(valid_folder)
+    key = instance_hash(instance)["instance"]
+    store = RunStore(url)
+    store.keep_instance(key, instance.name, instance_files(instance))
+    store.keep_instance(key, "renamed", {"children.csv": "child_id\n"})  # kept already: nothing changes
+    name, files = store.kept_instance(key)
+    assert name == instance.name and instance_from_files(files, name) == instance
+    assert store.kept_instance("0" * 64) is None
+
+
+def test_a_broken_kept_instance_is_refused_with_named_problems(valid_folder):
+    """Kept data is read like an upload: a broken cell is a named problem, never a silent fix."""
+    from rcc.data import InvalidInstance, read_instance
+    from rcc.service import instance_files, instance_from_files
+
+    files = instance_files(read_instance(valid_folder))
+    files["homes.csv"] = files["homes.csv"].replace(",2,0,17,", ",-2,0,17,", 1)
+    with pytest.raises(InvalidInstance, match=r"homes.csv row 2 \(home_id=H1\): vacancies=-2"):
+        instance_from_files(files, "valid")
+
+
+def test_saved_scenarios_name_runs_and_a_name_saved_again_moves(url):
+    """A scenario is a name for a recorded run; saving the name again points it at the newer run, and a
+    deleted run takes its scenario with it."""
+    store = RunStore(url)
+    first, second = store.record(_record()), store.record(_record(time_limit=5))
+    store.save_scenario("baseline", first)
+    store.save_scenario("more beds", second)
+    assert store.saved_scenarios() == {"baseline": first, "more beds": second}
+    store.save_scenario("baseline", second)
+    assert store.saved_scenarios() == {"baseline": second, "more beds": second}
+    with store.engine.begin() as connection:
+        connection.execute(text("DELETE FROM runs WHERE id = :id"), {"id": second})
+    assert store.saved_scenarios() == {}

@@ -12,21 +12,23 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from rcc.charts import setting_name
 from rcc.data import geo
 from rcc.kpis import kpis_by_la
 from rcc.outputs import CheckedSolve
 from rcc.priorities import MEASURES
 from rcc.report import sentence
 from rcc.result import Result
-from rcc.service import SCORE_LABEL
-from rcc.solver.guards import describe_guard
+from rcc.service import SCORE_LABEL, describe_guard
+
+KM_PER_MILE = 1.609344
 
 SHARES = (  # kpi key, label, format, lower is better
     ("placed_pct", "Placed", "{:.1f}%", False),
     ("within_20_miles_pct", "Within 20 miles", "{:.1f}%", False),
     ("siblings_together_pct", "Sibling groups together", "{:.1f}%", False),
     ("own_la_pct", "In own authority", "{:.1f}%", False),
-    ("mean_km", "Mean distance", "{:.1f} km", True),
+    ("mean_miles", "Mean distance", "{:.1f} miles", True),
     ("block_booked_used", "Block-booked beds used", "{:.0f}", False),
 )
 AUTHORITY_FORMATS = {
@@ -62,13 +64,25 @@ def measure_metrics(measures: Mapping[str, float], baseline: Mapping[str, float]
 
 def share_metrics(kpis: Mapping, baseline: Mapping | None = None) -> None:
     """The shares commissioners report (placed %, within 20 miles %, …) with the change in points."""
+    kpis, baseline = _with_miles(kpis), _with_miles(baseline) if baseline else None
     for col, (key, title, fmt, lower_is_better) in zip(st.columns(len(SHARES)), SHARES, strict=True):
         value = kpis[key]
         base = baseline[key] if baseline else None
         delta = None if value is None or base is None else value - base
-        unit = " points" if fmt.endswith("%") else (" km" if key == "mean_km" else "")
+        unit = " points" if fmt.endswith("%") else (" miles" if key == "mean_miles" else "")
         change = "" if delta is None else f"{delta:+,.1f}{unit}"
         _metric(col, title, "—" if value is None else fmt.format(value), delta, change, lower_is_better)
+
+
+def miles(km: float | None) -> str:
+    """A distance in miles to one decimal ('12.4'; '—' when there is none), the unit of "within 20 miles"."""
+    return "—" if km is None else f"{km / KM_PER_MILE:,.1f}"
+
+
+def _with_miles(kpis: Mapping) -> dict:
+    """The KPIs with the mean distance in miles too, as commissioners measure "far from home"."""
+    mean_km = kpis.get("mean_km")
+    return {**kpis, "mean_miles": None if mean_km is None else mean_km / KM_PER_MILE}
 
 
 def status_quo_measures(solved: CheckedSolve, greedy: CheckedSolve | None) -> Mapping[str, float] | None:
@@ -152,11 +166,12 @@ def measure_rows(measures: Mapping[str, float], baseline: Mapping[str, float] | 
 SCENARIO_METRICS = {  # rcc.scenarios.evaluate.METRICS → label
     "weekly_bill": "Weekly bill (£/week)",
     **{name: MEASURES[name].label for name in ("unplaced", "siblings_apart", "far_from_home", "outside_own_la")},
-    "void_beds": "Void beds",
-    "utilisation_pct": "Utilisation %",
-    "placed_pct": "Placed %",
-    "within_20_miles_pct": "Within 20 miles %",
-    "siblings_together_pct": "Sibling groups together %",
+    "void_beds": "Void beds (paid, unused)",
+    "utilisation_pct": "Contracted beds used (%)",
+    "placed_pct": "Placed (%)",
+    "within_20_miles_pct": "Placed within 20 miles (%)",
+    "siblings_together_pct": "Sibling groups together (%)",
+    "own_la_pct": "Placed in own authority (%)",
     "score": SCORE_LABEL,
 }
 GAIN_LABELS = {  # rcc.scenarios.sweep.GAINS → label
@@ -165,19 +180,20 @@ GAIN_LABELS = {  # rcc.scenarios.sweep.GAINS → label
     "kept_within_20_miles": "Children kept within 20 miles",
     "kept_in_own_la": "Children kept in their own authority",
     "spend_saved": "Weekly spend saved (£/week)",
-    "km_saved": "Distance saved (km)",
+    "km_saved": "Distance saved (miles)",
 }
 
 
 def pounds(value: float) -> str:
     """Money to the pound, a minus sign before the £: '−£1,200'."""
-    return f"{'−' if value < 0 else ''}£{abs(value):,.0f}"
+    return f"{'−' if round(value) < 0 else ''}£{abs(value):,.0f}"
 
 
 def _number(value: float, money: bool = False, digits: int = 1) -> str:
     if pd.isna(value):
         return "—"
-    return pounds(value) if money else f"{value:,.{digits}f}".replace("-", "−")
+    shown = round(value, digits) + 0.0  # no '−0.0' for a value that rounds to nothing
+    return pounds(value) if money else f"{shown:,.{digits}f}".replace("-", "−")
 
 
 def _interval(mean: float, low: float, high: float, money: bool = False, digits: int = 1) -> str:
@@ -205,10 +221,10 @@ def sweep_table(ranked: pd.DataFrame) -> pd.DataFrame:
     """The ranked what-ifs with authority names and each gain as a mean (95% interval)."""
     names = authority_names()
     table = pd.DataFrame({"Authority": [names.get(c, c) for c in ranked["la_code"]],
-                          "Setting": ranked["setting"].str.replace("_", " "),
+                          "Setting": ranked["setting"].map(setting_name),
                           "Need level": ranked["need_level"], "Beds added": ranked["beds"]})
     for gain, label in GAIN_LABELS.items():
-        money, digits = gain == "spend_saved", 0 if gain == "km_saved" else 1
-        table[label] = [_interval(m, lo, hi, money, digits) for m, lo, hi in
+        money, unit = gain == "spend_saved", KM_PER_MILE if gain == "km_saved" else 1.0  # the sweep measures km
+        table[label] = [_interval(m / unit, lo / unit, hi / unit, money) for m, lo, hi in
                         zip(ranked[gain], ranked[f"{gain}_low"], ranked[f"{gain}_high"], strict=True)]
     return table

@@ -1,4 +1,5 @@
-"""Record and read runs. One transaction per record: a writer killed part-way leaves nothing behind.
+"""Record and read runs (and what the app keeps beside them: the instances its runs were made on, and
+the scenarios saved by name). One transaction per record: a writer killed part-way leaves nothing behind.
 
 A run's key is the hash of what defines the job — its kind, instance, input file hashes and
 parameters — so a nightly job run twice on the same inputs updates one record (same ID) rather
@@ -23,7 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rcc.store.schema import Assignment, Run
+from rcc.store.schema import Assignment, KeptInstance, Run, SavedScenario
 
 DEFAULT_PATH = Path("var/rcc.db")
 URL_VARIABLE = "RCC_DATABASE_URL"
@@ -141,3 +142,31 @@ class RunStore:
                 columns=["child_id", "home_id", "km", "weekly_cost"],
             )
             return detail
+
+    def keep_instance(self, instance_hash: str, name: str, files: Mapping[str, str]) -> None:
+        """Keep an instance's contract files under its hash, once (a second call changes nothing)."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                if session.get(KeptInstance, instance_hash) is None:
+                    session.add(KeptInstance(instance_hash=instance_hash, name=name, files=dict(files),
+                                             kept_at=dt.datetime.now(dt.UTC)))
+        except IntegrityError:  # kept concurrently by another session: it is there either way
+            pass
+
+    def kept_instance(self, instance_hash: str) -> tuple[str, dict[str, str]] | None:
+        """(name, files) of a kept instance, or ``None`` when that instance was never kept."""
+        with Session(self.engine) as session:
+            found = session.get(KeptInstance, instance_hash)
+            return None if found is None else (found.name, dict(found.files))
+
+    def save_scenario(self, name: str, run_id: int) -> None:
+        """Name a recorded run as a scenario; saving a name again points it at the new run."""
+        with Session(self.engine) as session, session.begin():
+            session.merge(SavedScenario(name=name, run_id=run_id, saved_at=dt.datetime.now(dt.UTC)))
+
+    def saved_scenarios(self) -> dict[str, int]:
+        """Every saved scenario's name and run ID, oldest first."""
+        query = select(SavedScenario.name, SavedScenario.run_id).order_by(SavedScenario.saved_at,
+                                                                          SavedScenario.name)
+        with self.engine.connect() as connection:
+            return {name: run_id for name, run_id in connection.execute(query)}

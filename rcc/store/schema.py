@@ -47,3 +47,26 @@ class Assignment(Base):
     km: Mapped[float | None] = mapped_column(Float)
     weekly_cost: Mapped[float | None] = mapped_column(Float)
     run: Mapped[Run] = relationship(back_populates="assignments")
+
+
+class KeptInstance(Base):
+    """The contract's CSV files of an instance an app run was made on, keyed by the instance's hash (the
+    run's ``inputs["instance"]``), so a run can be reopened after a refresh or from History. Kept once
+    per instance, however many runs use it; pseudonymous like the files themselves."""
+
+    __tablename__ = "kept_instances"
+
+    instance_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    files: Mapped[dict] = mapped_column(JSON)
+    kept_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SavedScenario(Base):
+    """A scenario saved on the Scenarios page: a name for a recorded solve, kept across sessions."""
+
+    __tablename__ = "saved_scenarios"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))
+    saved_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -9,14 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from rcc import charts
-from rcc.app import imports, state
+from rcc.app import glossary, imports, state
 from rcc.data.problems import Problem
 from rcc.data.read import Report, read_text_table, read_workbook, validate_tables
 from rcc.data.schema import TABLES
 from rcc.summary import describe_instance
 
 SOURCES = ("Bundled: Greater Manchester", "Upload files", "Import SSDA903 + Ofsted list")
-BUNDLED = "Greater Manchester (bundled)"
+BUNDLED = state.BUNDLED
 
 
 def _uploaded_tables(files) -> tuple[dict, list]:
@@ -55,6 +55,7 @@ def _show_upload() -> None:
     if not files or not st.button("Validate and load", type="primary"):
         return
     report, problems = upload_report(files)
+    problems = problems.rename(columns=str.capitalize)  # 'file' → 'File': read by people here
     if report.ok:
         state.set_instance(report.instance, "uploaded instance")
         st.success(f"Loaded: {report.instance!r}")
@@ -149,24 +150,38 @@ def _show_import() -> None:
 def _source_index() -> int:
     """The option matching what is loaded, so coming back to this page keeps an upload or an import
     rather than reloading the bundled region over it."""
-    if st.session_state.get("instance_label") in (None, BUNDLED):
+    if state.app().label in ("", BUNDLED):
         return 0
     return 2 if state.status_quo() is not None else 1
+
+
+def _at_a_glance(inst) -> None:
+    """The instance's size in four figures, before the charts and the full counts."""
+    groups = len(inst.sibling_groups)
+    for col, (label, value, help) in zip(st.columns(4), (
+            ("Children waiting", f"{len(inst.children):,}", None),
+            ("Homes", f"{len(inst.homes):,}", None),
+            ("Vacancies", f"{inst.total_vacancies:,}", "Places free now, block-booked beds included."),
+            ("Sibling groups", f"{groups:,}", "Brothers and sisters who should live together.")), strict=True):
+        col.metric(label, value, help=help)
 
 
 def render() -> None:
     st.title("Data")
     source = st.radio("Instance", SOURCES, index=_source_index(), horizontal=True)
-    if source == SOURCES[0] and st.session_state.get("instance_label") != BUNDLED:
+    if source == SOURCES[0] and state.app().label != BUNDLED:
         state.set_instance(state.bundled_instance(), BUNDLED)
     if source == SOURCES[1]:
         _show_upload()
     if source == SOURCES[2]:
         _show_import()
     inst = state.ensure_loaded()
-    st.caption(f"Loaded: {st.session_state['instance_label']} — pseudonymous IDs only.")
-    st.text(describe_instance(inst))
+    st.caption(f"Loaded: {state.app().label} — pseudonymous IDs only.")
+    _at_a_glance(inst)
+    with st.expander("Every count, as `rcc describe` prints it"):
+        st.text(describe_instance(inst))
     left, right = st.columns(2)
     left.plotly_chart(charts.demand_chart(inst), width="stretch")
     right.plotly_chart(charts.supply_chart(inst), width="stretch")
     st.plotly_chart(charts.age_chart(inst), width="stretch")
+    glossary.show("need levels", "within 20 miles")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rcc.app import state
+from rcc.app import glossary, state
+from rcc.data.safe_cells import csv_text
 from rcc.outputs import assignments_table
 from rcc.report import excel_bytes, summary_html
 from rcc.service import kpi_comparison
@@ -17,12 +18,16 @@ def render() -> None:
         return
     named = {"optimised": solved} | ({"status quo": greedy} if greedy else {})
     cols = st.columns(4)
-    cols[0].download_button("Assignments (CSV)", assignments_table(solved).to_csv(index=False), "assignments.csv",
-                            "text/csv")
-    cols[1].download_button("KPIs (CSV)", kpi_comparison(named).to_csv(), "kpis.csv", "text/csv")
+    cols[0].download_button("Assignments (CSV)", csv_text(assignments_table(solved)), "assignments.csv", "text/csv",
+                            help="One row per child: the home (empty when none), the distance in km as the "
+                                 "contract's files give it, the weekly price charged and the reason.")
+    cols[1].download_button("KPIs (CSV)", csv_text(kpi_comparison(named), index=True), "kpis.csv", "text/csv",
+                            help="The measures and shares of this plan beside the status quo's.")
     cols[2].download_button("Workbook (Excel)", excel_bytes(solved, greedy), "rcc-plan.xlsx",
                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    page = summary_html(solved, greedy, st.session_state.get("instance_label", ""))
+    page = summary_html(solved, greedy, state.app().label)
     cols[3].download_button("Panel summary (HTML)", page, "rcc-summary.html", "text/html")
+    st.caption("Files in the contract's format keep its column names (child_id, km, …), so other tools read them.")
     with st.expander("Preview the panel summary"):
         st.html(page)
+    glossary.show("weighted score", "status quo", "bound", "gap", "within 20 miles")

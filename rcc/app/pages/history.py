@@ -1,6 +1,7 @@
 """History: every recorded solve, frontier point, evaluation and sweep — from this app and from nightly
 batch jobs. The recorded objective is the weighted score, shown as a score; a solve's measures (v1.1)
-are shown in their own units."""
+are shown in their own units. A solve made in the app can be opened again as the current plan
+(re-checked on the data it was made on)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from rcc.app import views
+from rcc.app import glossary, state, views
+from rcc.app.auth import signed_in
+from rcc.data.safe_cells import csv_text
 from rcc.report import label_authorities, sentence
 from rcc.result import STATUS_WORDS
 from rcc.service import KPI_LABELS, SCORE_LABEL
@@ -18,8 +21,11 @@ MONEY = {"weekly_spend", "weekly_bill_saved", "in_sample_saving", "out_of_sample
          "saving_per_week"}  # recorded figures in £ a week, from this app and older runs
 RUN_COLUMNS = {"id": "Run", "kind": "Kind", "recorded_at": "Recorded", "instance": "Instance", "status": "Status",
                "objective": SCORE_LABEL, "bound": "Bound on the score", "gap": "Gap", "runtime_s": "Seconds"}
+RUN_HELP = {SCORE_LABEL: glossary.TERMS["weighted score"], "Bound on the score": glossary.TERMS["bound"],
+            "Gap": glossary.TERMS["gap"]}
 RECORDED_LABELS = {  # what solves, evaluations, optimisations and sweeps record, beyond the service's labels
-    **KPI_LABELS, "children": "Children", "placed": "Placed", "unplaced": "Not placed", "weekly_spend": "Weekly spend",
+    **KPI_LABELS, "mean_km": "Mean distance (miles)",
+    "children": "Children", "placed": "Placed", "unplaced": "Not placed", "weekly_spend": "Weekly spend",
     "block_booked_beds": "Block-booked beds", "weekly_bill_saved": "Weekly bill saved",
     "in_sample_saving": "Weekly bill saved in sample", "out_of_sample_saving": "Weekly bill saved out of sample",
     "beds": "Beds", "what_ifs": "What-ifs tried", "home_id": "Home", "price": "Price per bed (£/week)",
@@ -44,11 +50,21 @@ def _table(rows) -> pd.DataFrame:
     return table.rename(columns={c: _human(c) for c in table.columns})
 
 
+def _score(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+
 def _runs_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """The runs with readable columns and statuses; the weighted score rounded, and named as a score."""
+    """The runs in words: statuses, the weighted score to the point (named as a score), the gap as a
+    percentage, times to the minute, and "—" where nothing was recorded."""
     statuses = {status.value: words for status, words in STATUS_WORDS.items()}
-    shown = runs.assign(status=runs["status"].map(lambda s: statuses.get(s, s)),
-                        objective=runs["objective"].astype(float).round(0), bound=runs["bound"].astype(float).round(0))
+    shown = runs.assign(
+        kind=runs["kind"].str.replace("_", " ").str.capitalize(),
+        recorded_at=pd.to_datetime(runs["recorded_at"]).dt.strftime("%d %b %Y %H:%M"),
+        status=runs["status"].map(lambda s: statuses.get(s, s.replace("_", " ").capitalize())),
+        objective=runs["objective"].map(_score), bound=runs["bound"].map(_score),
+        gap=runs["gap"].map(lambda g: "—" if g is None or pd.isna(g) else f"{100 * g:.1f}%"),
+        runtime_s=runs["runtime_s"].map(lambda s: "—" if s is None or pd.isna(s) else f"{s:,.1f}"))
     return shown.rename(columns=RUN_COLUMNS)
 
 
@@ -58,6 +74,8 @@ def _figure(key: str, value) -> str:
         return "—"
     if key in MONEY:
         return views.pounds(value) + "/week"
+    if key == "mean_km":
+        return views.miles(value)
     if isinstance(value, float):
         return f"{value:,.1f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
@@ -89,8 +107,25 @@ def _results(run: dict) -> None:
             st.dataframe(_table(rows), hide_index=True, width="stretch")
 
 
+def _offer_opening(run: dict) -> None:
+    """'Open this run': a solve with a plan becomes the current plan again, re-checked on its own data."""
+    if not state.has_plan(run):
+        return
+    if st.button("Open this run", type="primary", key="history_open",
+                 help="Make this plan the current one (Results, Map, Export), on the data it was solved on, "
+                      "with its settings and pins. It is checked again before it is shown."):
+        problem = state.open_run(int(run["id"]))
+        if problem:
+            st.error(f"Run {run['id']} cannot be opened: {problem}.")
+        else:
+            st.success(f"Run {run['id']} is now the current plan: see Results, Map and Export.")
+
+
 def render() -> None:
     st.title("Run history")
+    if not signed_in():  # app.py shows no page before sign-in; this page holds every run, so it checks too
+        st.info("Sign in to see the run history.")
+        return
     try:
         store = RunStore()
         runs = store.runs(limit=200)
@@ -102,12 +137,11 @@ def render() -> None:
         st.info("No runs recorded yet: solve on the Solve page, or run `rcc solve` from the command line.")
         return
     st.dataframe(_runs_table(runs), hide_index=True, width="stretch",
-                 column_config={SCORE_LABEL: st.column_config.NumberColumn(format="localized"),
-                                "Bound on the score": st.column_config.NumberColumn(format="localized"),
-                                "Gap": st.column_config.NumberColumn(format="%.4f")})
+                 column_config={name: st.column_config.TextColumn(help=text) for name, text in RUN_HELP.items()})
     run_id = st.selectbox("Show run", runs["id"].tolist(),
                           format_func=lambda i: f"{i}: {runs.set_index('id').loc[i, 'instance']}")
     run = store.run(int(run_id))
+    _offer_opening(run)
     st.subheader("Figures")
     kpis = run["kpis"] or {}
     st.dataframe(pd.DataFrame({"": [_human(k) for k in kpis], "Value": [_figure(k, v) for k, v in kpis.items()]}),
@@ -120,6 +154,7 @@ def render() -> None:
     assignments = run["assignments"]
     if len(assignments):  # a solve: one match per child
         st.write(f"{len(assignments)} children, {int(assignments['home_id'].notna().sum())} placed.")
-        st.download_button("Assignments of this run (CSV)", assignments.to_csv(index=False).encode(),
+        st.download_button("Assignments of this run (CSV)", csv_text(assignments).encode(),
                            file_name=f"run-{run_id}-assignments.csv", mime="text/csv")
     _results(run)
+    glossary.show("weighted score", "bound", "gap", "seed", "in-sample", "out-of-sample", "guards")

@@ -7,16 +7,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from rcc.app import imports, state, views
+from rcc.app import glossary, imports, state, views
 from rcc.report import SIBLINGS_DEFINED, authority_table, sibling_table
-from rcc.solver.guards import TODAY
+from rcc.service import TODAY
 
 PIN_RESOLVE_S = 30
 SHORTLIST_COLUMNS = {
     "rank": "Rank", "home_id": "Home", "setting": "Setting", "provider": "Provider", "authority": "Authority",
-    "km": "Distance (km)", "within_20_miles": "Within 20 miles", "own_authority": "In own authority",
+    "miles": "Distance (miles)", "within_20_miles": "Within 20 miles", "own_authority": "In own authority",
     "weekly_cost": "Weekly price (£/week)", "chosen": "Current match", "blocked_by": "What stops this child joining",
 }
+UNPLACED = "—"
 
 
 def _today_beside_plan(solved, today: state.StatusQuo) -> None:
@@ -34,13 +35,15 @@ def _today_beside_plan(solved, today: state.StatusQuo) -> None:
 
 
 def _proof_and_guards(solved) -> None:
-    st.subheader("Proof")
+    st.subheader("Proof", help=glossary.TERMS["bound"])
     st.caption("The weighted score (not money): this plan's, the least any plan could score, and whether this plan "
                "is proven to reach it." if solved.result.mode == "weighted" else
                "For each priority in turn: this plan's value, the least any plan could reach with the earlier "
                "priorities kept, and whether this plan is proven to reach it.")
-    st.dataframe(views.proof_table(solved.result), hide_index=True, width="stretch")
-    st.subheader("Guards")
+    st.dataframe(views.proof_table(solved.result), hide_index=True, width="stretch", column_config={
+        "Best possible": st.column_config.TextColumn(help=glossary.TERMS["bound"]),
+        "Proven best": st.column_config.TextColumn(help=glossary.TERMS["proven"])})
+    st.subheader("Guards", help=glossary.TERMS["guards"])
     if solved.result.guards:
         st.dataframe(views.guards_table(solved), hide_index=True, width="stretch")
     else:
@@ -59,51 +62,85 @@ def _sibling_groups(solved) -> None:
         st.caption("No sibling group is apart." if show == "Apart only" else "The data has no sibling groups.")
 
 
-def _children(solved) -> None:
-    """Every child's match and why, and those without a home, for one authority or all."""
+def _children(solved) -> str:
+    """Every child's match and why, and those without a home, for one authority or all (by name); returns
+    the authority chosen, so the one-child panel below offers the same children."""
     names = views.authority_names()
     codes = sorted({c.la_code for c in solved.instance.children}, key=lambda c: names.get(c, c))
     la = st.selectbox("Responsible authority", ["All", *codes], format_func=lambda c: names.get(c, c),
                       key="children_la")
     explained = solved.explainer.table()
-    kids = solved.instance.child_by_id
+    kids, km = solved.instance.child_by_id, solved.check.km
     table = pd.DataFrame({"Child": explained["child_id"],
                           "Authority": [names.get(kids[c].la_code, kids[c].la_code) for c in explained["child_id"]],
-                          "Home": explained["home_id"].fillna("—"), "Why": explained["reason"]})
+                          "Home": explained["home_id"].fillna(UNPLACED),
+                          "Distance (miles)": [views.miles(km[c]) if c in km else UNPLACED
+                                               for c in explained["child_id"]],
+                          "Why": explained["reason"]})
     if la != "All":
         table = table[[kids[c].la_code == la for c in table["Child"]]]
     st.subheader("Every child")
-    st.dataframe(table, hide_index=True, width="stretch")
-    unplaced = table[table["Home"] == "—"]
-    st.subheader(f"Children without a home ({len(unplaced):,})")
-    st.dataframe(unplaced[["Child", "Authority", "Why"]], hide_index=True, width="stretch")
+    st.caption("Each reason in full: pick the child below, under “One child”.")
+    st.dataframe(table, hide_index=True, width="stretch", column_config={"Why": st.column_config.TextColumn(
+        width="large", help="Why this home, or why none; the full sentence is under “One child” below.")})
+    unplaced = table[table["Home"] == UNPLACED]
+    where = "" if la == "All" else f" in {names.get(la, la)}"
+    st.subheader(f"Children without a home{where} ({len(unplaced):,})")
+    st.dataframe(unplaced[["Child", "Authority", "Why"]], hide_index=True, width="stretch",
+                 column_config={"Why": st.column_config.TextColumn(width="large")})
+    return la
 
 
-def _pin_controls(solved) -> None:
-    """Pin a child to a home (or to none) and re-solve under the same objective and guards."""
-    st.subheader("Pin a match and re-solve")
-    child = st.selectbox("Child", [c.child_id for c in solved.instance.children], key="pin_child")
-    shortlist = solved.explainer.shortlist(child, k=8)
+def _shortlist(solved, child: str) -> pd.DataFrame:
+    """The child's best homes with distances in miles and yes/no for the questions asked of each."""
+    table = solved.explainer.shortlist(child, k=8)
+    table = table.assign(miles=[round(km / views.KM_PER_MILE, 1) for km in table["km"]]).drop(columns="km")
+    for column in ("within_20_miles", "own_authority", "chosen"):
+        table[column] = table[column].map({True: "yes", False: "no"})
+    table["blocked_by"] = table["blocked_by"].fillna("")
+    return table[list(SHORTLIST_COLUMNS)].rename(columns=SHORTLIST_COLUMNS)
+
+
+def _one_child(solved, la: str) -> None:
+    """One child in full: where they are and why (the whole sentence, wrapping on a phone), their best
+    homes, and a pin to a home (or to none) re-solved under the same objective and guards."""
+    st.subheader("One child: why, the best homes, and a pin")
+    children = [c.child_id for c in solved.instance.children if la == "All" or c.la_code == la]
+    child = st.selectbox("Child", children, key="pin_child")
+    if child is None:
+        return
+    kid, home = solved.instance.child_by_id[child], solved.result.assignment.get(child)
+    st.markdown(f"**{child}** (need level {kid.need_level}, aged {kid.age}): "
+                + (f"placed at **{home}**." if home else "**without a home**."), help=glossary.TERMS["need levels"])
+    st.info(solved.explainer.reason(child))
+    shortlist = _shortlist(solved, child)
     if len(shortlist):
-        st.dataframe(shortlist.rename(columns=SHORTLIST_COLUMNS), hide_index=True, width="stretch")
+        st.dataframe(shortlist, hide_index=True, width="stretch",
+                     column_config={"Weekly price (£/week)": st.column_config.NumberColumn(format="localized"),
+                                    "Distance (miles)": st.column_config.NumberColumn(format="%.1f")})
     else:
         st.caption("No home meets this child's needs, so the only pin is to leave them unplaced.")
-    home = st.selectbox("Home to pin", ["(leave unplaced)", *shortlist["home_id"]], key="pin_home")
-    pins = dict(st.session_state.get("pins", {}))
+    _pin_controls(solved, child, list(shortlist["Home"]) if len(shortlist) else [])
+
+
+def _pin_controls(solved, child: str, homes: list[str]) -> None:
+    """Pin the child to a home (or to none) and re-solve; the re-solve is recorded with every pin."""
+    home = st.selectbox("Home to pin", ["(leave unplaced)", *homes], key="pin_home", help=glossary.TERMS["pin"])
+    current = state.app()
     cols = st.columns(3)
-    if cols[0].button("Pin and re-solve", type="primary"):
-        pinned = pins | {child: None if home == "(leave unplaced)" else home}
+    if cols[0].button("Pin and re-solve", type="primary", key="pin_run"):
+        pinned = current.pins | {child: None if home == "(leave unplaced)" else home}
         new, greedy = state.solve_with_progress(solved.instance, solved.weights, PIN_RESOLVE_S, pinned,
-                                                solved.objective or state.objective())
+                                                solved.objective or state.objective(), purpose="pin")
         if not new.result.has_plan:
             st.error(f"No plan with that pin: {new.result.message}. The plan below is unchanged.")
             return
         state.use_plan(new, greedy, pinned)
         st.rerun()
-    if pins and cols[1].button("Clear pins"):
-        st.session_state["pins"] = {}
-    if pins:
-        cols[2].write("Pinned: " + ", ".join(f"{c} → {h or 'unplaced'}" for c, h in pins.items()))
+    if current.pins and cols[1].button("Clear pins"):
+        current.pins = {}
+    if current.pins:
+        cols[2].write("Pinned: " + ", ".join(f"{c} → {h or 'unplaced'}" for c, h in current.pins.items()))
 
 
 def render() -> None:
@@ -118,10 +155,11 @@ def render() -> None:
     views.measure_metrics(solved.check.measures, views.status_quo_measures(solved, greedy))
     views.share_metrics(solved.kpis, greedy.kpis if greedy else None)
     _proof_and_guards(solved)
-    if state.status_quo() is not None:
-        _today_beside_plan(solved, state.status_quo())
+    today_placements = state.status_quo()
+    if today_placements is not None:
+        _today_beside_plan(solved, today_placements)
     st.subheader("By member authority")
     views.show_authorities(authority_table(solved))
     _sibling_groups(solved)
-    _children(solved)
-    _pin_controls(solved)
+    _one_child(solved, _children(solved))
+    glossary.show("status quo", "bound", "gap", "proven", "guards", "within 20 miles", "need levels", "pin")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
+from rcc.app import state
 from rcc.app.state import Scenario
 from rcc.report import outcomes_text
 
 
 def render() -> None:
     st.title("Scenarios")
-    saved: dict[str, Scenario] = st.session_state.setdefault("scenarios", {})
-    candidates = {"current plan": st.session_state.get("solved")}
-    if "scenario_result" in st.session_state:
-        candidates["last sufficiency what-if"] = st.session_state["scenario_result"][0]
-    if "block_result" in st.session_state:
-        candidates["last block-booking what-if"] = st.session_state["block_result"][1]
+    saved: dict[str, Scenario] = state.saved_scenarios()
+    current = state.app()
+    candidates = {"current plan": current.solved}
+    if current.whatif is not None:
+        candidates["last sufficiency what-if"] = current.whatif[0]
+    if current.block is not None:
+        candidates["last block-booking what-if"] = current.block[1]
     candidates = {k: v for k, v in candidates.items() if v is not None}
     if candidates:
         cols = st.columns(3)
@@ -23,8 +25,7 @@ def render() -> None:
         name = cols[1].text_input("as", placeholder="a name, e.g. baseline", key="scenario_name")
         name = name or f"scenario {len(saved) + 1}"
         if cols[2].button("Save scenario", type="primary"):
-            solved = candidates[which]
-            saved[name] = Scenario(name, solved.instance, solved.weights, solved)
+            state.save_scenario(name, candidates[which])
             st.success(f"Saved '{name}'.")
     else:
         st.info("Solve something first; then save it here.")

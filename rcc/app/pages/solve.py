@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from rcc.app import state, views
+from rcc.app import glossary, state, views
 from rcc.model import Weights
 from rcc.priorities import (
     DEFAULT_ORDER,
@@ -66,7 +66,7 @@ def _priorities_form(current: Priorities) -> Priorities | None:
 
 def _guards_form(current: Guards) -> Guards | None:
     """No worse than today, a budget and a fairness guard; ``None`` after naming what is wrong."""
-    st.markdown("**Guards**: hard limits every plan must keep.")
+    st.markdown("**Guards**: hard limits every plan must keep.", help=glossary.TERMS["guards"])
     cols = st.columns([2, 2, 3])
     status_quo = cols[0].checkbox(
         "No worse than today on the first five", current.status_quo, key="guard_status_quo",
@@ -104,7 +104,7 @@ def objective_form(inst) -> Objective | None:
     current = state.objective()
     modes = list(MODES)
     mode = st.radio("What to optimise", modes, modes.index(current.mode), format_func=MODES.get, horizontal=True,
-                    key="objective_mode")
+                    key="objective_mode", help=glossary.TERMS["objective"])
     if mode == "weighted":
         st.caption("The v1 contract's weighted sum, kept to compare with: its value is a score, not money, and "
                    "the guards do not apply.")
@@ -153,19 +153,19 @@ def weights_form(mode: str, key: str = "weights") -> Weights | None:
 
 
 def _solve(inst, weights: Weights, chosen: Objective, time_limit: int) -> None:
-    """Solve and record; only a result with a plan replaces the current one."""
-    pins = st.session_state.get("pins")
+    """Solve (recorded, pins and all); only a result with a plan replaces the current one."""
+    pins = state.app().pins
     solved, greedy = state.solve_with_progress(inst, weights, time_limit, pins, chosen)
-    state.record(solved, {"time_limit": time_limit, "pins": dict(pins or {})})
     if solved.result.has_plan:
         state.use_plan(solved, greedy, pins)
     else:
-        st.session_state["solve_failed"] = solved
+        state.app().solve_failed = solved
 
 
 def _show_outcome() -> None:
     """The last attempt's verdict, and the current plan's measures against the status quo."""
-    failed, solved = st.session_state.get("solve_failed"), st.session_state.get("solved")
+    current = state.app()
+    failed, solved = current.solve_failed, current.solved
     if failed is not None:
         kept = " The previous plan is still the current one (Results)." if solved else ""
         st.error(f"No plan: {failed.result.message}.{kept}")
@@ -176,9 +176,11 @@ def _show_outcome() -> None:
         st.success(f"{result.describe()} in {result.runtime_s:.1f} s: {solved.kpis['placed']} of "
                    f"{solved.kpis['children']} children placed. Checked independently. See Results.")
     st.caption("Changes are against the status quo: one child at a time, each to the best home left.")
-    views.measure_metrics(solved.check.measures, views.status_quo_measures(solved, st.session_state.get("greedy")))
+    views.measure_metrics(solved.check.measures, views.status_quo_measures(solved, current.greedy))
     st.caption(f"{SCORE_LABEL}: {solved.check.objective:,.0f}. It ranks plans under the v1 objective; it is not "
                "what anyone pays. Weekly spend is.")
+    glossary.show("weighted score", "objective", "status quo", "guards", "tolerance", "bound", "gap", "proven",
+                  "pin")
 
 
 def render() -> None:
@@ -189,10 +191,12 @@ def render() -> None:
     weights = weights_form(st.session_state["objective_mode"])
     if chosen is not None and weights is not None:
         state.keep_settings(chosen, weights)
-    time_limit = st.slider("Time limit (seconds)", 5, 300, 60, 5)
-    if st.session_state.get("pins"):
-        st.caption("Pinned matches are kept: " + ", ".join(f"{c} → {h or 'unplaced'}"
-                                                          for c, h in st.session_state["pins"].items()))
+    time_limit = st.slider("Time limit (seconds)", 5, 300, 60, 5,
+                           help="The solver stops here with the best plan found so far, and says how far it is "
+                                "proven. A longer limit can prove more.")
+    pins = state.app().pins
+    if pins:
+        st.caption("Pinned matches are kept: " + ", ".join(f"{c} → {h or 'unplaced'}" for c, h in pins.items()))
     if st.button("Solve", type="primary", disabled=chosen is None or weights is None, key="solve_run"):
         _solve(inst, weights, chosen, time_limit)
     _show_outcome()

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from rcc import charts
-from rcc.app import state, views
+from rcc.app import glossary, state, views
 from rcc.priorities import MEASURES, Guards, Objective
 from rcc.report import sentence
 
@@ -103,9 +103,10 @@ def _show(run: state.FrontierRun) -> None:
     event = st.plotly_chart(charts.frontier_figure(found, sentences), on_select="rerun", selection_mode="points",
                             key="tradeoff_chart", width="stretch")
     clicked = _clicked(event)
-    if clicked is not None and clicked != st.session_state.get("tradeoff_clicked"):
+    current = state.app()
+    if clicked is not None and clicked != current.frontier_clicked:
         st.session_state["tradeoff_open"] = clicked  # before the selectbox below is drawn, so it follows the click
-    st.session_state["tradeoff_clicked"] = clicked
+    current.frontier_clicked = clicked
     if found.dropped:
         st.caption(f"{found.dropped} plan(s) were left out: another plan was as good on both measures, or the time "
                    "ran out before they were found.")
@@ -130,11 +131,12 @@ def render() -> None:
         x, y, points, seconds = settings
         run = state.frontier_with_progress(inst, state.weights(), chosen, x, y, points, seconds)
         if run.found.points:
-            st.session_state["frontier"] = run
+            state.app().frontier = run
             st.session_state.pop("tradeoff_open", None)
             state.record_frontier(run)
         else:
             st.error(f"No trade-off: {run.found.message}.")
-    run = st.session_state.get("frontier")
+    run = state.app().frontier
     if run is not None and run.instance is inst:
         _show(run)
+    glossary.show("status quo", "guards", "proven", "tolerance")
