@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from rcc.model import KM_PER_MILE
+
 MODES = ("priorities", "weighted")
 
 
@@ -40,13 +42,14 @@ class Measure:
     noun: str = ""  # what a change counts, for sentences: "4 fewer <noun>"
 
     def format(self, value: float | None) -> str:
-        """The value as a commissioner reads it: '£312,235/week', '26 children', '2,254 km'."""
+        """The value as a commissioner reads it: '£312,235/week', '26 children', '1,401 miles'. Distances are
+        added up in km (the contract's unit) but read in miles, like the "within 20 miles" line."""
         if value is None:
             return "—"
         if self.name == "weekly_spend":
             return f"£{value:,.0f}/week"
         if self.name == "km":
-            return f"{value:,.0f} km"
+            return f"{value / KM_PER_MILE:,.0f} miles"
         if self.name == "unplaced" and not float(value).is_integer():
             return f"{value:,.1f} {self.unit}"
         return f"{value:,.0f} {_singular(self.unit) if value == 1 else self.unit}"

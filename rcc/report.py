@@ -16,10 +16,11 @@ import pandas as pd
 
 from rcc.data.safe_cells import write_sheet
 from rcc.kpis import kpis_by_la
+from rcc.model import KM_PER_MILE
 from rcc.outputs import CheckedSolve, assignments_table
 from rcc.priorities import MEASURES
 from rcc.result import STATUS_WORDS, Result
-from rcc.service import SCORE_LABEL, kpi_comparison
+from rcc.service import KPI_LABELS, SCORE_LABEL, kpi_comparison
 from rcc.solver.guards import describe_guard
 
 AUTHORITY_COLUMNS = {  # kpis_by_la column → what a commissioner reads
@@ -87,10 +88,19 @@ def proof_line(solved: CheckedSolve) -> str:
     return score + " (not money)"
 
 
+IN_MILES = {f"{MEASURES['km'].label} (km)": f"{MEASURES['km'].label} (miles)",
+            KPI_LABELS["mean_km"]: KPI_LABELS["mean_km"].replace("(km)", "(miles)")}
+
+
 def outcomes_text(named: Mapping[str, CheckedSolve]) -> pd.DataFrame:
-    """The measures and KPIs side by side as text: measures in their own units (weekly spend as
-    £/week), the weighted score as a plain number, shares to one decimal."""
+    """The measures and KPIs side by side as text for people: measures in their own units (weekly spend
+    as £/week) except distances, which read in miles like the "within 20 miles" line they sit beside; the
+    weighted score as a plain number; shares to one decimal."""
     table = kpi_comparison(named)
+    table = table.rename(index=IN_MILES).astype(object)
+    for label in IN_MILES.values():
+        if label in table.index:
+            table.loc[label] = [None if v is None or pd.isna(v) else v / KM_PER_MILE for v in table.loc[label]]
     formats = {f"{m.label} ({m.unit})": m.format for m in MEASURES.values()}
 
     statuses = {status.value: words for status, words in STATUS_WORDS.items()}

@@ -33,6 +33,12 @@ def _no_exceptions(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
+def _tables(at: AppTest) -> list[pd.DataFrame]:
+    """Every table on the page: grids (``st.dataframe``) and wrapping tables (``st.table``, whose first
+    column is drawn as the row heading)."""
+    return [d.value for d in at.dataframe] + [t.value.reset_index() for t in at.table]
+
+
 def _solve_page() -> AppTest:
     """The Solve page, drawn once, with the 5 s time limit set."""
     at = _page("solve")
@@ -215,16 +221,16 @@ def test_results_page_shows_the_measures_proof_and_sibling_groups(solved_state):
     assert all(m.delta for m in at.metric[:7])
     headings = [s.value for s in at.subheader]
     assert {"Proof", "Guards", "By member authority", "Sibling groups", "Every child"} <= set(headings)
-    tables = {tuple(d.value.columns): d.value for d in at.dataframe}
+    tables = {tuple(t.columns): t for t in _tables(at)}
     shares, counts = (t for c, t in tables.items() if c[0] == "Authority")
     assert "Manchester" in set(shares["Authority"]) and "Placed %" in shares.columns
     assert {"Weekly spend (£/week)", "More than 20 miles away", "Sibling groups apart"} <= set(counts.columns)
     groups = next(t for c, t in tables.items() if "Sibling group" in c)
     assert set(groups["Status"]) == {"apart"}
     at.radio(key="sibling_show").set_value("All").run()
-    groups = next(d.value for d in at.dataframe if "Sibling group" in d.value.columns)
+    groups = next(t for t in _tables(at) if "Sibling group" in t.columns)
     assert set(groups["Status"]) <= {"together", "apart", "not placed"} and len(groups) > 1
-    for table in (d.value for d in at.dataframe):
+    for table in _tables(at):
         assert not [c for c in table.columns if "_" in str(c)], table.columns
 
 
@@ -236,9 +242,12 @@ def test_results_authority_filter_lists_names_and_filters_the_unplaced(solved_st
     assert "Manchester" in choice.options and "E08000003" not in choice.options
     choice.set_value("E08000003").run()
     _no_exceptions(at)
-    every, unplaced = (d.value for d in at.dataframe if list(d.value.columns)[:2] == ["Child", "Authority"])
+    every = next(t for t in _tables(at) if list(t.columns)[:3] == ["Child", "Authority", "Home"])
+    unplaced = next((t for t in _tables(at) if list(t.columns) == ["Child", "Authority", "Why"]),
+                    pd.DataFrame(columns=["Child", "Authority", "Why"]))
     assert set(every["Authority"]) == {"Manchester"} and set(unplaced["Authority"]) <= {"Manchester"}
     assert len(unplaced) == (every["Home"] == "—").sum()
+    assert all(reason.startswith("Unplaced") for reason in unplaced["Why"])
 
 
 def test_map_page_draws_after_a_solve(solved_state):
@@ -322,7 +331,7 @@ def test_history_page_lists_the_app_solve_and_shows_its_measures(solved_state):
     _no_exceptions(at)
     assert any("300 children" in m.value for m in at.markdown)
     assert "Measures" in [s.value for s in at.subheader]
-    measures = next(d.value for d in at.dataframe if "Measure" in d.value.columns)
+    measures = next(t for t in _tables(at) if "Measure" in t.columns)
     assert list(measures["Measure"]) == [m.label for m in MEASURES.values()]
     assert list(measures.columns) == ["Measure", "This plan", "Status quo"]
     assert measures.set_index("Measure").loc["Weekly spend", "This plan"].startswith("£")
@@ -608,8 +617,7 @@ PERCENT = re.compile(r"(−?-?[\d,]+(?:\.\d+)?)%")
 def _readable_tables(at: AppTest) -> None:
     """No table column is a raw snake_case name, no cell reads 'None' or 'nan', and every percentage
     (a '%' column or a 'n%' text) is between 0 and 100."""
-    for frame in at.dataframe:
-        table = frame.value
+    for table in _tables(at):
         assert not [c for c in table.columns if SNAKE.match(str(c))], list(table.columns)
         for column in table.columns:
             values = table[column].dropna()

@@ -221,8 +221,8 @@ def test_results_page_shows_today_from_ssda903_beside_rccs_plan(imported_solve):
     caption = next(c.value for c in at.caption if "Today's placements" in c.value)
     assert "0 of 2,038 children live in a listed home" in caption and "the 2 imported vacancies only" in caption
     assert "today's placements (SSDA903) for far from home" in at.caption[0].value
-    table = next(d.value for d in at.dataframe if "Today (SSDA903)" in d.value.columns).set_index("")
-    assert list(table["Today (SSDA903)"]) == ["2,038", "256", "113.9 km", "16.0%", "100.0%", "not recorded in SSDA903"]
+    table = next(t.value for t in at.table if "Today (SSDA903)" in t.value.columns)  # its first column heads the rows
+    assert list(table["Today (SSDA903)"]) == ["2,038", "256", "70.8 miles", "16.0%", "100.0%", "not recorded in SSDA903"]
     assert list(table["rcc's plan"]) == ["2,038", "0", "—", "—", "—", "no sibling groups in the data"]  # BN20 is
     # beyond every child's 80 km, and the 903 links no siblings
 
@@ -235,7 +235,7 @@ def test_comparison_counts_placed_outside_the_la_as_the_complement_of_own_la():
             "groups_apart": 1, "siblings_together_pct": 50.0}
     table = imports.status_quo_comparison(today, plan).set_index("")
     assert table.loc["Placed outside the LA"].tolist() == ["75.0%", "37.5%"]
-    assert table.loc["Mean distance from home"].tolist() == ["30.0 km", "12.3 km"]
+    assert table.loc["Mean distance from home"].tolist() == ["18.6 miles", "7.7 miles"]
     assert table.loc["Sibling groups apart"].tolist() == ["not recorded in SSDA903", "1"]
 
 

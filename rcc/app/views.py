@@ -15,13 +15,14 @@ import streamlit as st
 from rcc.charts import setting_name
 from rcc.data import geo
 from rcc.kpis import kpis_by_la
+from rcc.model import KM_PER_MILE
 from rcc.outputs import CheckedSolve
 from rcc.priorities import MEASURES
 from rcc.report import sentence
 from rcc.result import Result
 from rcc.service import SCORE_LABEL, describe_guard
 
-KM_PER_MILE = 1.609344
+NOTHING = "—"  # a figure with nothing behind it, never "None"
 
 SHARES = (  # kpi key, label, format, lower is better
     ("placed_pct", "Placed", "{:.1f}%", False),
@@ -33,9 +34,7 @@ SHARES = (  # kpi key, label, format, lower is better
 )
 AUTHORITY_FORMATS = {
     "Weekly spend (£/week)": st.column_config.NumberColumn(format="localized"),
-    **{label: st.column_config.NumberColumn(format="%.1f") for label in (
-        "Placed %", "Sibling groups together %", "Within 20 miles %", "In own authority %",
-        "Points below the region's placed %")},
+    "Points below the region's placed %": st.column_config.NumberColumn(format="%.1f"),
 }
 
 
@@ -76,7 +75,7 @@ def share_metrics(kpis: Mapping, baseline: Mapping | None = None) -> None:
 
 def miles(km: float | None) -> str:
     """A distance in miles to one decimal ('12.4'; '—' when there is none), the unit of "within 20 miles"."""
-    return "—" if km is None else f"{km / KM_PER_MILE:,.1f}"
+    return NOTHING if km is None else f"{km / KM_PER_MILE:,.1f}"
 
 
 def _with_miles(kpis: Mapping) -> dict:
@@ -116,7 +115,7 @@ def proof_table(result: Result) -> pd.DataFrame:
         "Best possible": ["—" if s.bound is None else f"≥ {_formatted(s.measure, max(0.0, s.bound))}"
                           for s in result.stages],
         "Proven best": ["yes" if s.proven else "no" for s in result.stages],
-        "Seconds": [round(s.seconds, 1) for s in result.stages],
+        "Seconds": [f"{s.seconds:.1f}" for s in result.stages],
     })
 
 
@@ -143,11 +142,23 @@ SHARE_COLUMNS = ["Authority", "Children", "Placed %", "Sibling groups together %
 
 def show_authorities(table: pd.DataFrame) -> None:
     """Each authority's shares, then its counts and spend (``rcc.report.authority_table``): two tables,
-    so neither runs off the page. A run recorded before some columns existed shows those it has."""
+    so neither runs off the page. A run recorded before some columns existed shows those it has. A share
+    with nothing to count (an authority with no sibling groups) reads "—", not "None"."""
     shares = [c for c in SHARE_COLUMNS if c in table.columns]
     counts = ["Authority", *(c for c in table.columns if c not in SHARE_COLUMNS)]
+    percentages = [c for c in shares if c.endswith("%")]
+    shown = table.assign(**{c: table[c].map(lambda v: NOTHING if pd.isna(v) else f"{v:.1f}") for c in percentages})
     for columns in (shares, counts):
-        st.dataframe(table[columns], hide_index=True, width="stretch", column_config=AUTHORITY_FORMATS)
+        st.dataframe(shown[columns], hide_index=True, width="stretch", column_config=AUTHORITY_FORMATS)
+    if table[percentages].isna().any(axis=None):
+        st.caption(f"{NOTHING} : nothing to count (for example, no sibling groups in that authority).")
+
+
+def wrapped(table: pd.DataFrame) -> None:
+    """A table whose sentences wrap rather than run off the screen. ``st.dataframe`` clips long text (on a
+    phone after ~25 characters), so the tables that carry reasons are drawn as plain tables, their first
+    column heading each row."""
+    st.table(table.set_index(table.columns[0]))
 
 
 def authority_names() -> Mapping[str, str]:

@@ -93,7 +93,7 @@ def test_import_903_and_ofsted_files_loads_the_cohort_with_its_report(page: Page
     expect(page.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text("0 of 2038 children placed")
     go(page, "Results")
     expect(page.get_by_role("heading", name="Today (SSDA903) beside rcc's plan")).to_be_visible()
-    today = page.locator('[data-testid="stDataFrame"]').filter(has_text="Today (SSDA903)")
+    today = page.locator('[data-testid="stTable"]').filter(has_text="Today (SSDA903)")
     expect(today).to_contain_text("not recorded in SSDA903")
     shoot(page, "results-today-903")
 

@@ -85,7 +85,7 @@ def _solve_results(results: dict) -> None:
     """A solve's measures beside its status quo, the guards it kept and each authority's outcomes."""
     st.subheader("Measures")
     baseline = (results.get("status_quo") or {}).get("measures")
-    st.dataframe(views.measure_rows(results["measures"], baseline), hide_index=True)
+    views.wrapped(views.measure_rows(results["measures"], baseline))
     if results.get("guards"):
         st.subheader("Guards")
         st.markdown("\n".join(f"- {sentence(g['says'])}" for g in results["guards"]))

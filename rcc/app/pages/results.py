@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from rcc.app import glossary, imports, state, views
+from rcc.model import KM_PER_MILE
 from rcc.report import SIBLINGS_DEFINED, authority_table, sibling_table
 from rcc.service import TODAY
 
@@ -31,7 +32,7 @@ def _today_beside_plan(solved, today: state.StatusQuo) -> None:
         "only, so a child it leaves unplaced is one the list has no suitable bed for, not a child who would lose a "
         "home. Distances and shares are of children with a known placement location today, and of children placed "
         "in rcc's plan.")
-    st.dataframe(imports.status_quo_comparison(today.summary, solved.kpis), hide_index=True, width="stretch")
+    views.wrapped(imports.status_quo_comparison(today.summary, solved.kpis))
 
 
 def _proof_and_guards(solved) -> None:
@@ -40,12 +41,10 @@ def _proof_and_guards(solved) -> None:
                "is proven to reach it." if solved.result.mode == "weighted" else
                "For each priority in turn: this plan's value, the least any plan could reach with the earlier "
                "priorities kept, and whether this plan is proven to reach it.")
-    st.dataframe(views.proof_table(solved.result), hide_index=True, width="stretch", column_config={
-        "Best possible": st.column_config.TextColumn(help=glossary.TERMS["bound"]),
-        "Proven best": st.column_config.TextColumn(help=glossary.TERMS["proven"])})
+    views.wrapped(views.proof_table(solved.result))
     st.subheader("Guards", help=glossary.TERMS["guards"])
     if solved.result.guards:
-        st.dataframe(views.guards_table(solved), hide_index=True, width="stretch")
+        views.wrapped(views.guards_table(solved))
     else:
         st.caption("None: the weighted score uses no guards." if solved.result.mode == "weighted"
                    else "None were set on the Solve page.")
@@ -57,14 +56,16 @@ def _sibling_groups(solved) -> None:
     show = st.radio("Show", ["Apart only", "All"], horizontal=True, key="sibling_show")
     groups = sibling_table(solved, apart_only=show == "Apart only")
     if len(groups):
-        st.dataframe(groups, hide_index=True, width="stretch")
+        views.wrapped(groups)
     else:
         st.caption("No sibling group is apart." if show == "Apart only" else "The data has no sibling groups.")
 
 
 def _children(solved) -> str:
-    """Every child's match and why, and those without a home, for one authority or all (by name); returns
-    the authority chosen, so the one-child panel below offers the same children."""
+    """Every child's match, and those without a home with why, for one authority or all (by name); returns
+    the authority chosen, so the one-child panel below offers the same children. A row picked in the table
+    opens that child in the panel, where the whole reason is: a reason clipped in a grid cell explains
+    nothing, and 300 wrapped reasons would bury the table."""
     names = views.authority_names()
     codes = sorted({c.la_code for c in solved.instance.children}, key=lambda c: names.get(c, c))
     la = st.selectbox("Responsible authority", ["All", *codes], format_func=lambda c: names.get(c, c),
@@ -80,21 +81,28 @@ def _children(solved) -> str:
     if la != "All":
         table = table[[kids[c].la_code == la for c in table["Child"]]]
     st.subheader("Every child")
-    st.caption("Each reason in full: pick the child below, under “One child”.")
-    st.dataframe(table, hide_index=True, width="stretch", column_config={"Why": st.column_config.TextColumn(
-        width="large", help="Why this home, or why none; the full sentence is under “One child” below.")})
+    st.caption("Pick a row to see why in full, under “One child” below.")
+    shown = list(table["Child"])
+
+    def open_picked() -> None:  # only when the pick changes, so the Child box below stays the user's to change
+        rows = st.session_state["children_table"].selection.rows
+        if rows:
+            st.session_state["pin_child"] = shown[rows[0]]
+
+    st.dataframe(table.drop(columns="Why"), hide_index=True, width="stretch", on_select=open_picked,
+                 selection_mode="single-row", key="children_table")
     unplaced = table[table["Home"] == UNPLACED]
     where = "" if la == "All" else f" in {names.get(la, la)}"
     st.subheader(f"Children without a home{where} ({len(unplaced):,})")
-    st.dataframe(unplaced[["Child", "Authority", "Why"]], hide_index=True, width="stretch",
-                 column_config={"Why": st.column_config.TextColumn(width="large")})
+    if len(unplaced):
+        views.wrapped(unplaced[["Child", "Authority", "Why"]])
     return la
 
 
 def _shortlist(solved, child: str) -> pd.DataFrame:
     """The child's best homes with distances in miles and yes/no for the questions asked of each."""
     table = solved.explainer.shortlist(child, k=8)
-    table = table.assign(miles=[round(km / views.KM_PER_MILE, 1) for km in table["km"]]).drop(columns="km")
+    table = table.assign(miles=[round(km / KM_PER_MILE, 1) for km in table["km"]]).drop(columns="km")
     for column in ("within_20_miles", "own_authority", "chosen"):
         table[column] = table[column].map({True: "yes", False: "no"})
     table["blocked_by"] = table["blocked_by"].fillna("")

@@ -12,7 +12,7 @@ from rcc.app.glossary import TERMS
 from rcc.app.home_picker import home_label
 from rcc.app.scenario_form import ProgressBar, estimate, scenario_setup
 from rcc.data import geo
-from rcc.model import SETTINGS
+from rcc.model import KM_PER_MILE, SETTINGS
 from rcc.report import outcomes_text
 from rcc.scenarios.distributed import dask_mapper
 from rcc.scenarios.sweep import RANKINGS, default_options, solves, sweep
@@ -60,7 +60,7 @@ def _scenario_instance(inst):
     st.subheader("Distance policy")
     policy_miles = st.number_input("Farthest acceptable home for every child (miles; 0 keeps each child's own)",
                                    0.0, 200.0, 0.0, 5.0, key="policy_miles")
-    policy = policy_miles * views.KM_PER_MILE  # the data's maximum distance is in km
+    policy = policy_miles * KM_PER_MILE  # the data's maximum distance is in km
     if policy:
         st.caption(f"{policy_miles:g} miles is {policy:.1f} km, as the children's maximum distance is recorded.")
     scenario = inst
@@ -129,7 +129,7 @@ def _ranked(by: str, ranked) -> None:
 def _in_miles(ranked):
     """The distance saved in miles, as the chart labels it (the sweep measures km, as the data does)."""
     columns = ["km_saved", "km_saved_low", "km_saved_high"]
-    return ranked.assign(**{c: ranked[c] / views.KM_PER_MILE for c in columns})
+    return ranked.assign(**{c: ranked[c] / KM_PER_MILE for c in columns})
 
 
 def _what_if_section(baseline) -> None:
