@@ -12,15 +12,22 @@ from rcc.data.limits import Limits
 from rcc.model import Weights
 
 
-def load_weights(path: str | Path, base: Weights | None = None) -> Weights:
-    """``[weights]`` of a TOML file (any field of :class:`~rcc.model.Weights`) over ``base``."""
+def _section(path: str | Path, name: str, settings: type) -> dict:
+    """The ``[name]`` table of a TOML file, refusing keys that are not fields of ``settings`` (a typo must not
+    fall silently back to a default)."""
     with open(path, "rb") as f:
-        table = tomllib.load(f).get("weights", {})
-    known = {f.name for f in fields(Weights)}
+        table = tomllib.load(f).get(name, {})
+    known = {f.name for f in fields(settings)}
     unknown = set(table) - known
     if unknown:
-        raise ValueError(f"{path}: unknown [weights] key(s) {', '.join(sorted(unknown))}; "
+        raise ValueError(f"{path}: unknown [{name}] key(s) {', '.join(sorted(unknown))}; "
                          f"expected {', '.join(sorted(known))}")
+    return table
+
+
+def load_weights(path: str | Path, base: Weights | None = None) -> Weights:
+    """``[weights]`` of a TOML file (any field of :class:`~rcc.model.Weights`) over ``base``."""
+    table = _section(path, "weights", Weights)
     bad = [f"{key}={value!r}" for key, value in table.items()
            if isinstance(value, bool) or not isinstance(value, int | float)]
     if bad:
@@ -34,13 +41,7 @@ def load_limits(path: str | Path | None = None) -> Limits:
     path = path or os.environ.get("RCC_SETTINGS")
     if not path:
         return Limits()
-    with open(path, "rb") as f:
-        table = tomllib.load(f).get("limits", {})
-    known = {f.name for f in fields(Limits)}
-    unknown = set(table) - known
-    if unknown:
-        raise ValueError(f"{path}: unknown [limits] key(s) {', '.join(sorted(unknown))}; "
-                         f"expected {', '.join(sorted(known))}")
+    table = _section(path, "limits", Limits)
     try:
         return Limits(**table)
     except ValueError as exc:

@@ -66,3 +66,19 @@ def shoot(page: Page, name: str) -> Path:
     page.screenshot(path=path, full_page=True)
     page.set_viewport_size(size)
     return path
+
+
+def solve_in_five_seconds(page: Page, timeout_s: float = 90) -> str:
+    """Solve the loaded region on the Solve page with the lowest time limit, 5 s; returns the success text
+    once the plan is checked."""
+    go(page, "Solve")
+    slider = page.get_by_role("slider")
+    slider.focus()
+    slider.press("Home")
+    expect(slider).to_have_value("5")
+    settle(page)
+    page.get_by_role("button", name="Solve", exact=True).click()
+    success = page.locator('[data-testid="stAlertContentSuccess"]')
+    expect(success).to_contain_text("Checked independently", timeout=timeout_s * 1000)
+    assert_page(page, "Solve")
+    return success.inner_text()

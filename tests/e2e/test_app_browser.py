@@ -12,7 +12,7 @@ import shutil
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_ui import ROOT, assert_page, assert_title_uncovered, go, settle, shoot
+from tests.e2e.streamlit_ui import ROOT, assert_page, assert_title_uncovered, go, settle, shoot, solve_in_five_seconds
 
 pytestmark = pytest.mark.browser
 
@@ -35,19 +35,10 @@ def _no_developer_options(page: Page) -> None:
 
 def _solve_in_five_seconds(page: Page) -> None:
     """Solve the bundled region children first with the lowest time limit, 5 s, and check it was kept."""
-    go(page, "Solve")
-    slider = page.get_by_role("slider")
-    slider.focus()
-    slider.press("Home")
-    expect(slider).to_have_value("5")
-    settle(page)
-    page.get_by_role("button", name="Solve", exact=True).click()
-    success = page.locator('[data-testid="stAlertContentSuccess"]')
-    expect(success).to_contain_text("Checked independently", timeout=SOLVE_S * 1000)
-    expect(success).to_contain_text("children placed")
-    runtime = float(re.search(r" in ([\d.]+) s: ", success.inner_text()).group(1))
-    assert runtime < 15, f"the 5 s time limit did not reach the solver: {success.inner_text()}"
-    assert_page(page, "Solve")
+    success = solve_in_five_seconds(page, SOLVE_S)
+    assert "children placed" in success
+    runtime = float(re.search(r" in ([\d.]+) s: ", success).group(1))
+    assert runtime < 15, f"the 5 s time limit did not reach the solver: {success}"
 
 
 def test_solve_then_every_page(page: Page):

@@ -9,26 +9,12 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_ui import assert_page, go, settle
+from tests.e2e.streamlit_ui import assert_page, go, settle, solve_in_five_seconds
 
 pytestmark = pytest.mark.browser
 
 SOLVE_S = 90
 RUN_IN_URL = re.compile(r"[?&]run=(\d+)")
-
-
-def _solve(page: Page) -> None:
-    """Solve the bundled region with the lowest time limit, 5 s."""
-    go(page, "Solve")
-    slider = page.get_by_role("slider")
-    slider.focus()
-    slider.press("Home")
-    expect(slider).to_have_value("5")
-    settle(page)
-    page.get_by_role("button", name="Solve", exact=True).click()
-    expect(page.locator('[data-testid="stAlertContentSuccess"]')).to_contain_text("Checked independently",
-                                                                                  timeout=SOLVE_S * 1000)
-    assert_page(page, "Solve")
 
 
 def _placed(page: Page) -> str:
@@ -44,7 +30,7 @@ def test_a_refresh_keeps_the_plan_and_history_reopens_it(page: Page, browser, ap
     """Solve; Results names the run in the address; reload: the same plan is on Results. Then in a new
     session with a bare address, History's 'Open this run' makes it the current plan again."""
     assert_page(page, "Data")
-    _solve(page)
+    solve_in_five_seconds(page, SOLVE_S)
     go(page, "Results")
     placed = _placed(page)
     expect(page).to_have_url(RUN_IN_URL)
@@ -76,7 +62,7 @@ def test_a_refresh_keeps_the_plan_and_history_reopens_it(page: Page, browser, ap
 def test_a_childs_full_reason_fits_a_phone(phone: Page):
     """On a 390 px phone, Results' one-child panel shows the whole reason, wrapped inside the screen."""
     assert_page(phone, "Data")
-    _solve(phone)
+    solve_in_five_seconds(phone, SOLVE_S)
     go(phone, "Results")
     reason = phone.locator('[data-testid="stAlertContentInfo"]').filter(has_text=re.compile(r"^(Placed at|Unplaced)"))
     reason.first.scroll_into_view_if_needed()
