@@ -17,6 +17,7 @@ from types import MappingProxyType
 
 SETTINGS = ("foster", "childrens_home", "semi_independent", "residential_school", "secure")
 OFSTED_RATINGS = ("outstanding", "good", "requires_improvement", "inadequate", "unrated")
+SECTORS = ("local_authority", "private", "voluntary")  # who runs a home: the market the strategy asks about
 SEXES = ("F", "M")
 HOME_SEXES = ("any", "F", "M")
 NEED_LEVELS = (1, 2, 3, 4)
@@ -102,6 +103,9 @@ class Home(_Replaceable):
     block_booked: int = 0
     postcode_district: str | None = None
     resident_ages: tuple[int, ...] = ()
+    sector: str | None = None  # one of SECTORS; None when the data does not say
+    owner: str | None = None  # the organisation that owns the provider (a group may own many homes)
+    reserved_for: str | None = None  # a family or friends carer: the child_id or sibling_group they will take
 
     def __post_init__(self):
         object.__setattr__(self, "resident_ages", tuple(self.resident_ages))

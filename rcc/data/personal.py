@@ -22,7 +22,7 @@ MAX_ID_LENGTH = 64
 SAFE_ID = re.compile(rf"^[A-Za-z0-9][A-Za-z0-9._-]{{0,{MAX_ID_LENGTH - 1}}}\Z")
 SAFE_ID_RULE = (f"must be letters, digits, '-', '_' or '.', starting with a letter or digit "
                 f"(at most {MAX_ID_LENGTH} characters)")
-ID_COLUMNS = frozenset({"child_id", "home_id", "sibling_group", "child_a", "child_b"})
+ID_COLUMNS = frozenset({"child_id", "home_id", "sibling_group", "child_a", "child_b", "reserved_for"})
 
 FULL_POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", re.IGNORECASE)
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"

@@ -365,6 +365,7 @@ def _cross_checks(parsed: dict[str, pd.DataFrame], problems: list[Problem]) -> N
                                     "block_booked", row["block_booked"], key))
     _check_sibling_groups(children, problems)
     _check_alongside(children, problems)
+    _check_reserved(children, homes, problems)
     if "separations" in parsed:
         frame = parsed["separations"]
         label = frame.attrs["label"]
@@ -442,6 +443,17 @@ def _check_sibling_groups(children: pd.DataFrame, problems: list[Problem]) -> No
                                     _row(first), "sibling_group", group, severity="warning"))
 
 
+def _check_reserved(children: pd.DataFrame, homes: pd.DataFrame, problems: list[Problem]) -> None:
+    """A family or friends carer is approved for a particular child or sibling group: ``reserved_for``
+    must name one, or the carer would silently take nobody."""
+    known = set(children["child_id"].dropna()) | set(children["sibling_group"].dropna())
+    label = homes.attrs["label"]
+    for index, reserved in homes["reserved_for"].items():
+        if reserved is not None and reserved not in known:
+            problems.append(Problem(label, "names no child_id or sibling_group of children.csv", _row(index),
+                                    "reserved_for", reserved, _key("homes", homes, index)))
+
+
 def _check_alongside(children: pd.DataFrame, problems: list[Problem]) -> None:
     """``solo=true`` and an ``alongside`` that lets others in contradict each other; a child
     unsuitable for every setting family can never be placed (allowed, but worth a warning)."""
@@ -489,7 +501,8 @@ def _build_instance(parsed: dict[str, pd.DataFrame], name: str) -> Instance:
             lat=lat, lon=lon, vacancies=row["vacancies"], min_age=row["min_age"], max_age=row["max_age"],
             sex=row["sex"], max_need_level=row["max_need_level"], specialisms=row["specialisms"],
             weekly_cost=float(row["weekly_cost"]), ofsted=row["ofsted"], block_booked=row["block_booked"],
-            postcode_district=district, resident_ages=row["resident_ages"],
+            postcode_district=district, resident_ages=row["resident_ages"], sector=row["sector"],
+            owner=row["owner"], reserved_for=row["reserved_for"],
         ))
     separations = ()
     if "separations" in parsed:

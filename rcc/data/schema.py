@@ -20,6 +20,7 @@ from rcc.model import (
     DEFAULT_MAX_DISTANCE_KM,
     HOME_SEXES,
     OFSTED_RATINGS,
+    SECTORS,
     SETTINGS,
     SEXES,
     SUITABILITIES,
@@ -79,6 +80,10 @@ HOMES = (
     ColumnSpec("ofsted", "choice", required=False, default="unrated", choices=OFSTED_RATINGS),
     ColumnSpec("block_booked", "int", required=False, default=0),
     ColumnSpec("resident_ages", "ints", required=False, default=()),
+    # The provider market and kinship care (optional extensions; absent = no effect)
+    ColumnSpec("sector", "choice", required=False, choices=SECTORS),
+    ColumnSpec("owner", "str", required=False),
+    ColumnSpec("reserved_for", "id", required=False),
 )
 
 SEPARATIONS = (ColumnSpec("child_a", "id"), ColumnSpec("child_b", "id"))

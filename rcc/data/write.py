@@ -28,7 +28,12 @@ CHILD_EXTENSIONS = {
     "suitability_supported": lambda c: c.suitability_supported,
     "alongside": lambda c: c.alongside,
 }
-HOME_EXTENSIONS = {"resident_ages": lambda h: ";".join(str(a) for a in h.resident_ages)}
+HOME_EXTENSIONS = {
+    "resident_ages": lambda h: ";".join(str(a) for a in h.resident_ages),
+    "sector": lambda h: h.sector or "",
+    "owner": lambda h: h.owner or "",
+    "reserved_for": lambda h: h.reserved_for or "",
+}
 _ABSENT = {"", "not_specified", "no_preference"}
 
 
