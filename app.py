@@ -10,16 +10,33 @@ import streamlit as st
 
 from rcc.app import auth
 from rcc.app.guard import shown_plainly
-from rcc.app.pages import blockbook, data, export, geomap, history, results, scenarios, solve, sufficiency, tradeoffs
+from rcc.app.pages import (
+    beyond,
+    blockbook,
+    capital,
+    data,
+    export,
+    geomap,
+    history,
+    market,
+    results,
+    scenarios,
+    solve,
+    sufficiency,
+    tradeoffs,
+)
 
 PAGES = (  # (render, title, url path); the first is the default page
     (data.render, "Data", "data"),
     (geomap.render, "Map", "map"),
     (solve.render, "Solve", "solve"),
     (results.render, "Results", "results"),
+    (market.render, "Market", "market"),
     (tradeoffs.render, "Trade-offs", "trade-offs"),
     (sufficiency.render, "Sufficiency", "sufficiency"),
     (blockbook.render, "Block-booking", "block-booking"),
+    (capital.render, "Open a home", "open-a-home"),
+    (beyond.render, "Beyond the region", "beyond-the-region"),
     (scenarios.render, "Scenarios", "scenarios"),
     (export.render, "Export", "export"),
     (history.render, "History", "history"),
@@ -37,5 +54,7 @@ if not allowed:
     auth.sign_in_page()
     st.stop()
 auth.account_in_sidebar()
+# Every page listed, always: with the account below it, Streamlit would otherwise fold a long menu behind
+# "View more", hiding History and the what-ifs.
 st.navigation([st.Page(shown_plainly(render, title), title=title, url_path=path, default=index == 0)
-               for index, (render, title, path) in enumerate(PAGES)]).run()
+               for index, (render, title, path) in enumerate(PAGES)], expanded=True).run()

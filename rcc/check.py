@@ -113,8 +113,9 @@ def _is_solo(child: Child) -> bool:
 
 
 def pair_violations(child: Child, home: Home, km: float) -> list[str]:
-    """Rules 1–7 of the contract, and the pairwise Placements Data Standard rules (suitability,
-    children already living there), for one placed child, as sentences naming the child and home."""
+    """Rules 1–7 of the contract, the pairwise Placements Data Standard rules (suitability, children
+    already living there) and rule 10 (a kinship carer takes only the child or sibling group it is
+    approved for), for one placed child, as sentences naming the child and home."""
     where = f"child {child.child_id} is placed in home {home.home_id}"
     found = []
     if home.vacancies < 1:
@@ -144,6 +145,8 @@ def pair_violations(child: Child, home: Home, km: float) -> list[str]:
     if _is_solo(child) and home.resident_ages:
         found.append(f"{where}, where {len(home.resident_ages)} child(ren) already live, but the child is solo "
                      "(resident_ages)")
+    if home.reserved_for is not None and home.reserved_for not in (child.child_id, child.sibling_group):
+        found.append(f"{where}, a family or friends carer approved only for {home.reserved_for} (rule 10: kinship)")
     against = [age for age in home.resident_ages if not _lives_with(child, age)]
     if against:
         found.append(f"{where}, where children aged {', '.join(map(str, against))} already live, but the child's "
@@ -297,11 +300,46 @@ def fairness_shortfall(instance: Instance, assignment: Mapping[str, str | None])
     return max(0.0, max(region - 100.0 * sum(flags) / len(flags) for flags in by_la.values()))
 
 
+def private_spend(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> float:
+    """GBP a week charged for children placed with private providers (``charged``: 0 on a block-booked bed)."""
+    return sum(check.charged.get(child_id, 0.0) for child_id, home_id in assignment.items()
+               if home_id in instance.home_by_id and instance.home_by_id[home_id].sector == "private")
+
+
+def small_local_placements(instance: Instance, assignment: Mapping[str, str | None],
+                           most_homes: int) -> tuple[int, int]:
+    """(placements with small local providers, placements): an owner is small and local when it is not a
+    council and has at most ``most_homes`` homes in the data, each in an authority some waiting child is from."""
+    region = {c.la_code for c in instance.children}
+    count: dict[str, int] = {}
+    outside_or_council: set[str] = set()
+    for home in instance.homes:
+        if home.owner is None:
+            continue
+        count[home.owner] = count.get(home.owner, 0) + 1
+        if home.sector == "local_authority" or home.la_code not in region:
+            outside_or_council.add(home.owner)
+    placed = [instance.home_by_id[h] for h in assignment.values() if h in instance.home_by_id]
+    small = sum(1 for home in placed if home.owner is not None and count[home.owner] <= most_homes
+                and home.owner not in outside_or_council)
+    return small, len(placed)
+
+
 def _broken_guards(result: Result, instance: Instance, check: Check) -> list[str]:
     """Every guard the result was held to must hold on the recomputed measures."""
     broken = []
     for guard in result.guards:
-        if guard.measure == "fairness":
+        if guard.measure == "private_spend":
+            value = private_spend(instance, result.assignment, check)
+            if value > guard.cap and _differs(value, guard.cap):
+                broken.append(f"spend with private providers is £{value:,.2f} a week, above its guard "
+                              f"£{guard.cap:,.2f} ({guard.source})")
+        elif guard.measure == "small_local":
+            small, placed = small_local_placements(instance, result.assignment, guard.small_provider_homes)
+            if 100 * small < guard.cap * placed - 1e-9:
+                broken.append(f"{small} of {placed} placements are with small local providers, below the guard "
+                              f"of {guard.cap:g}% ({guard.source})")
+        elif guard.measure == "fairness":
             value = fairness_shortfall(instance, result.assignment)
             if value > guard.cap + 1e-9:
                 broken.append(f"an authority's placed share is {value:.2f} points below the region's, beyond the "

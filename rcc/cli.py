@@ -80,6 +80,7 @@ def _settings(args):
         check_urgency_factors,
         parse_budget,
         parse_order,
+        parse_pounds,
         parse_tolerances,
     )
     from rcc.settings import load_limits, load_weights
@@ -104,7 +105,9 @@ def _settings(args):
                                 {**priorities.tolerances, **parse_tolerances(args.tolerance or [])})
     guards = objective.guards
     changes = {"status_quo": False if args.no_guard else None,
-               "budget": parse_budget(args.budget) if args.budget else None, "fairness_points": args.fairness}
+               "budget": parse_budget(args.budget) if args.budget else None, "fairness_points": args.fairness,
+               "private_spend": parse_pounds("--private-spend", args.private_spend) if args.private_spend else None,
+               "small_local_pct": args.small_local, "small_provider_homes": args.small_provider_homes}
     guards = dataclasses.replace(guards, **{k: v for k, v in changes.items() if v is not None})
     objective = Objective(args.objective or objective.mode, priorities, guards)
     if objective.mode == "priorities":
@@ -176,9 +179,50 @@ def _solve(args) -> int:
         return EXIT_INTERNAL
     if not result.has_plan:
         print(f"{result.status.value}: no plan — {result.message} → {args.out} (run {run_id})")
-        return EXIT_NO_PLAN if result.status is Status.INFEASIBLE else EXIT_INTERNAL
+        return EXIT_NO_PLAN if result.status in (Status.INFEASIBLE, Status.TIME_LIMIT) else EXIT_INTERNAL
     print(f"{result.status.value}: {solved.headline()}, {result.runtime_s:.1f}s → {args.out} (run {run_id})")
+    print(_beyond_region_line(solved))
+    if _has_market(instance):
+        print(_market_line(solved, objective.guards.small_provider_homes))
+    if solved.kpis["kinship_carers"]:
+        print(f"family or friends carers: {solved.kpis['kinship_placed']} child(ren) placed with theirs; "
+              f"{solved.kpis['kinship_carers_unused']} of {solved.kpis['kinship_carers']} carers unused "
+              "(assignments.csv says why)")
     return EXIT_OK
+
+
+def _has_market(instance) -> bool:
+    from rcc.market import has_market
+
+    return has_market(instance)
+
+
+def _market_line(solved, most_homes: int) -> str:
+    """The provider market of the plan in one line: spend by sector, the five largest owners' share, HHI."""
+    from rcc.market import SECTOR_LABELS, market_summary
+
+    market = market_summary(solved.instance, solved.result.assignment, solved.check, most_homes)
+    sectors = ", ".join(f"{SECTOR_LABELS[row['sector']].lower()} £{row['weekly_spend']:,.0f}"
+                        + (f" ({row['spend_pct']:.0f}%)" if row["spend_pct"] is not None else "")
+                        for row in market["by_sector"])
+    top = "—" if market["top_five_pct"] is None else f"{market['top_five_pct']:.1f}%"
+    hhi = "—" if market["hhi"] is None else f"{market['hhi']:,.0f}"
+    small = "—" if market["small_local_pct"] is None else f"{market['small_local_pct']:.1f}%"
+    return (f"market: weekly spend by sector {sectors}; five largest owners {top} of spend; HHI {hhi}; "
+            f"{market['small_local_placements']} placements ({small}) with small local providers "
+            f"(owners of at most {most_homes} homes)")
+
+
+def _beyond_region_line(solved) -> str:
+    """The national-commissioning list in one line: how many children no home in the region can meet, and why."""
+    from rcc.beyond_region import beyond_region
+
+    listed = beyond_region(solved.instance, solved.explainer.pairs)
+    if not len(listed.children):
+        return "national commissioning: every child has at least one home in the region that meets the rules"
+    reasons = "; ".join(f"{row.children} — {row.label.lower()}" for row in listed.by_reason().itertuples())
+    return (f"national commissioning: {len(listed.children)} child(ren) no home in the region can meet ({reasons}) "
+            "→ national_commissioning.csv")
 
 
 def _frontier(args) -> int:
@@ -395,6 +439,12 @@ def _settings_flags(parser: argparse.ArgumentParser, time_limit: float = 60.0) -
     parser.add_argument("--budget", help="weekly spend may not exceed this: 'today' (the status quo's) or £ a week")
     parser.add_argument("--fairness", type=float, metavar="POINTS",
                        help="no authority's placed %% may fall more than POINTS below the region's")
+    parser.add_argument("--private-spend", metavar="POUNDS",
+                       help="weekly spend with private providers may not exceed this (£ a week; homes.sector)")
+    parser.add_argument("--small-local", type=float, metavar="PERCENT",
+                       help="at least PERCENT %% of placements with small local providers (homes.owner)")
+    parser.add_argument("--small-provider-homes", type=int, metavar="N",
+                       help="a small provider owns at most N homes, all in the region (default 3)")
     parser.add_argument("--status-quo", help="today's placements (status_quo.csv of rcc import-903) for the guards; "
                        "default: status_quo.csv in the instance folder, if there")
     parser.add_argument("--w-km", type=float, help="weighted mode: score per km per week (default 20)")
@@ -489,6 +539,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_903(commands)
     from rcc.imports.ofsted_cli import add_command as add_import_ofsted
     add_import_ofsted(commands)
+    from rcc.scenarios.pooled_cli import add_command as add_pool
+    add_pool(commands)
 
     runs = commands.add_parser(
         "runs", help="the run history: every recorded solve, evaluation and sweep",

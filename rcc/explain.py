@@ -5,6 +5,8 @@ in the child's own authority, and the best alternative, compared in the same ter
 miles, never the weighted score). "Best" follows the objective: under priorities, the home that is best
 on the pair-level measures in their order (within 20 miles, own authority, preferred setting, price,
 distance); under the weighted score, the one that adds least to the score.
+A child placed with their family or friends carer is told so; a child who has one but is placed
+elsewhere (or not at all) is told why the carer could not take them (:mod:`rcc.solver.kinship`).
 For an unplaced child: the rules that left no feasible home, or what took the capacity (full
 homes, a solo child, a separated child, a child of an age they may not live with), or — under the
 weighted score — that every home scores worse than leaving them unplaced (an emergency placement).
@@ -23,6 +25,7 @@ from rcc.check import Check
 from rcc.data import geo
 from rcc.model import KM_PER_MILE, MILES_20_KM, Instance, Weights
 from rcc.solver.candidates import Arrays, excluding_rules, may_live_together
+from rcc.solver.kinship import kinship
 
 
 def money(value: float) -> str:
@@ -52,6 +55,7 @@ class Explainer:
             self._separated[b].add(a)
         self._position = {c.child_id: i for i, c in enumerate(instance.children)}
         self._arrays = Arrays(instance)  # shared by every "which rules exclude this child" question
+        self._kinship = kinship(instance, pairs)
 
     def _unplaced_score(self, child_id: str) -> float:
         return self.weights.unplaced_penalty(self.instance.child_by_id[child_id])
@@ -109,7 +113,33 @@ class Explainer:
 
     def reason(self, child_id: str) -> str:
         home_id = self.assignment.get(child_id)
-        return self._placed_reason(child_id, home_id) if home_id else self._unplaced_reason(child_id)
+        if home_id and self.instance.home_by_id[home_id].reserved_for is not None:
+            return self._kinship_reason(child_id, home_id)
+        why = self._placed_reason(child_id, home_id) if home_id else self._unplaced_reason(child_id)
+        return self._kinship_note(child_id) + why
+
+    def _kinship_note(self, child_id: str) -> str:
+        """For a child with a family or friends carer who is not with them: which carer, and why not."""
+        if child_id in self._kinship.blocked:
+            carer, why = self._kinship.blocked[child_id]
+            return f"Has a family or friends carer ({carer}) but {why}. "
+        if child_id in self._kinship.pins:
+            return f"Has a family or friends carer ({self._kinship.pins[child_id]}) but was pinned elsewhere by hand. "
+        return ""
+
+    def _kinship_reason(self, child_id: str, home_id: str) -> str:
+        """A kinship placement: the law prefers it to any other home, so no alternative is weighed."""
+        km, charged = self.check.km[child_id], self.check.charged[child_id]
+        child = self.instance.child_by_id[child_id]
+        where = ("within 20 miles" if km <= MILES_20_KM else "more than 20 miles from home") + (
+            ", in the child's own authority" if self.instance.home_by_id[home_id].la_code == child.la_code
+            else ", outside the child's authority")
+        text = f"Placed with their family or friends carer ({home_id}), {_miles(km)} away ({where}), {money(charged)}"
+        siblings = [c for c in self.instance.sibling_groups.get(child.sibling_group, ()) if c != child_id]
+        if siblings:
+            with_them = [c for c in siblings if self.assignment.get(c) == home_id]
+            text += f"; with {len(with_them)} of {len(siblings)} sibling(s)"
+        return text + "."
 
     def _placed_reason(self, child_id: str, home_id: str) -> str:
         km, charged = self.check.km[child_id], self.check.charged[child_id]

@@ -40,6 +40,8 @@ def outcome_table(instance: Instance, assignment: Mapping[str, str | None], chec
             "needed_today": child.urgency == "today",
             "prefers": child.prefers_a_family,
             "in_preferred": home is not None and child.suitability(home.setting) == "preferred",
+            # rule 10 lets only the approved child or sibling group into a kinship carer's home
+            "with_kinship_carer": home is not None and home.reserved_for is not None,
         })
     return pd.DataFrame(rows)
 
@@ -59,6 +61,7 @@ def _kpis_of(table: pd.DataFrame, together_groups: int, groups: int) -> dict[str
         # Placements Data Standard fields: None when the data records no urgency or preference
         "needed_today_placed_pct": _share(int(placed["needed_today"].sum()), int(table["needed_today"].sum())),
         "preferred_setting_pct": _share(int(placed["in_preferred"].sum()), int(placed["prefers"].sum())),
+        "kinship_placed": int(placed["with_kinship_carer"].sum()),
     }
 
 
@@ -77,8 +80,11 @@ def _groups_apart(table: pd.DataFrame) -> int:
 
 def compute_kpis(instance: Instance, assignment: Mapping[str, str | None], check: Check) -> dict:
     """placed %, within 20 miles % (of placed), sibling groups together % and apart, own LA % (of
-    placed), mean km, weekly spend, block-booked beds used, and — when the data records them —
-    children needed today placed % and placed children who prefer a setting family in it %."""
+    placed), mean km, weekly spend, block-booked beds used, children placed with a family or friends
+    carer (``kinship_placed``), such carers (``kinship_carers``) and those nobody was placed with
+    (``kinship_carers_unused``: a carer whose child cannot go to them, for a reason the explanation
+    gives), and — when the data records them — children needed today placed % and placed children who
+    prefer a setting family in it %."""
     table = outcome_table(instance, assignment, check)
     kpis = _kpis_of(table, *_groups_together(table))
     kpis["groups_apart"] = _groups_apart(table)
@@ -86,6 +92,9 @@ def compute_kpis(instance: Instance, assignment: Mapping[str, str | None], check
     kpis["block_booked_beds"] = sum(h.block_booked for h in instance.homes)
     booked = {h: instance.home_by_id[h].block_booked for h in placed_per_home.index}
     kpis["block_booked_used"] = int(sum(min(n, booked[h]) for h, n in placed_per_home.items()))
+    carers = [h.home_id for h in instance.homes if h.reserved_for is not None]
+    kpis["kinship_carers"] = len(carers)
+    kpis["kinship_carers_unused"] = sum(h not in placed_per_home.index for h in carers)
     return kpis
 
 

@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from rcc.beyond_region import beyond_region
 from rcc.check import Check, verify
 from rcc.data.atomic import atomic_write_text
 from rcc.data.safe_cells import write_csv
 from rcc.explain import Explainer
 from rcc.kpis import compute_kpis, kpis_by_la
+from rcc.market import MARKET_GUARDS, SMALL_PROVIDER_HOMES, guard_standing, has_market, market_summary
 from rcc.model import Instance, Weights
 from rcc.priorities import MEASURES, Objective
 from rcc.result import Result
@@ -129,7 +131,7 @@ def summary(solve: CheckedSolve, hashes: dict[str, str] | None = None) -> dict:
         "stages": [dataclasses.asdict(stage) for stage in result.stages],
         "found_by": result.found_by,
         "proved_by": result.proved_by,
-        "guards": [_guard(guard, check, has_plan) for guard in result.guards],
+        "guards": [_guard(guard, solve, has_plan) for guard in result.guards],
         "status_quo": solve.status_quo,
         "objective": _finite(check.objective) if has_plan else None,
         "bound": _finite(result.bound),
@@ -146,13 +148,26 @@ def summary(solve: CheckedSolve, hashes: dict[str, str] | None = None) -> dict:
         "kpis": solve.kpis,
         "by_authority": _records(kpis_by_la(solve.instance, result.assignment, check)) if has_plan else [],
         "inputs": hashes or {},
+        "beyond_region": beyond_region(solve.instance, solve.explainer.pairs).summary(),
+        **_market(solve),
     }
 
 
-def _guard(guard, check: Check, has_plan: bool) -> dict:
-    value = check.measures.get(guard.measure) if has_plan else None
+def _guard(guard, solve: CheckedSolve, has_plan: bool) -> dict:
+    value = solve.check.measures.get(guard.measure) if has_plan else None
+    if has_plan and guard.measure in MARKET_GUARDS:
+        value = guard_standing(solve.instance, solve.result.assignment, solve.check, guard)[0]
+    market = {"small_provider_homes": guard.small_provider_homes} if guard.small_provider_homes else {}
     return {"measure": guard.measure, "cap": guard.cap, "source": guard.source, "says": describe_guard(guard),
-            "value": value, "least_without_it": guard.least, "least_proven": guard.least_proven}
+            "value": value, "least_without_it": guard.least, "least_proven": guard.least_proven, **market}
+
+
+def _market(solve: CheckedSolve) -> dict:
+    """The provider-market block, only when the homes record sector or owner."""
+    if not (solve.result.has_plan and has_market(solve.instance)):
+        return {}
+    most_homes = solve.objective.guards.small_provider_homes if solve.objective else SMALL_PROVIDER_HOMES
+    return {"market": market_summary(solve.instance, solve.result.assignment, solve.check, most_homes)}
 
 
 def _records(table: pd.DataFrame) -> list[dict]:
@@ -161,8 +176,10 @@ def _records(table: pd.DataFrame) -> list[dict]:
 
 def write_outputs(solve: CheckedSolve, out: str | os.PathLike, hashes: dict[str, str] | None = None) -> Path:
     """``assignments.csv``, ``sibling_groups.csv`` (each group together or apart, where each member went
-    and why) and ``summary.json``, each atomically. Without a plan (the guards cannot all hold) the
-    tables have their headers only, so no earlier run's matches are left to mislead."""
+    and why), ``national_commissioning.csv`` (the children no home in the region can meet, and why: see
+    :mod:`rcc.beyond_region`; it does not depend on the plan) and ``summary.json``, each atomically.
+    Without a plan (the guards cannot all hold) the assignment and sibling tables have their headers only,
+    so no earlier run's matches are left to mislead."""
     out = Path(out)
     has_plan = solve.result.has_plan
     table = assignments_table(solve) if has_plan else pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
@@ -170,6 +187,7 @@ def write_outputs(solve: CheckedSolve, out: str | os.PathLike, hashes: dict[str,
     groups = groups if has_plan else groups.iloc[:0]
     write_csv(out / "assignments.csv", table)
     write_csv(out / "sibling_groups.csv", groups)
+    write_csv(out / "national_commissioning.csv", beyond_region(solve.instance, solve.explainer.pairs).children)
     atomic_write_text(out / "summary.json", json.dumps(summary(solve, hashes), indent=2) + "\n")
     return out
 

@@ -10,7 +10,10 @@ families use; its value is a *score*, never money. ``weekly_spend`` is the real 
 **Guards** are hard limits: "no worse than today" caps each of the first five measures at the status
 quo's value (the greedy status quo, or today's actual placements from an SSDA903 import for the
 measures those record); a budget caps ``weekly_spend``; a fairness guard keeps every member
-authority's placed share within N points of the region's.
+authority's placed share within N points of the region's. Two guards speak to the provider market
+(:mod:`rcc.market`, when homes record sector and owner): a cap on weekly spend with private providers,
+and a floor on the share of placements with small local providers (independent owners of at most
+``small_provider_homes`` homes, all in the region).
 
 Nothing here imports a solver: settings are read and checked at the boundary (TOML, flags, the page)
 and every wrong value is a named error.
@@ -21,7 +24,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 
@@ -175,12 +178,17 @@ class Guards:
     """Hard limits on the measures of any plan (see the module docstring).
 
     ``budget`` is £/week, or ``"today"`` for the status quo's weekly spend; ``fairness_points`` is the
-    most any authority's placed % may fall below the region's, in percentage points.
+    most any authority's placed % may fall below the region's, in percentage points. ``private_spend``
+    is the most spent a week with private providers (£); ``small_local_pct`` the least share of placements,
+    in %, with small local providers: independent owners of at most ``small_provider_homes`` homes.
     """
 
     status_quo: bool = True
     budget: float | str | None = None
     fairness_points: float | None = None
+    private_spend: float | None = None
+    small_local_pct: float | None = None
+    small_provider_homes: int = 3
 
     def __post_init__(self):
         problems = []
@@ -192,12 +200,24 @@ class Guards:
                                                      and self.fairness_points <= 100):
             problems.append(f"fairness_points={self.fairness_points!r} must be a number of percentage points "
                             "from 0 to 100")
+        if self.private_spend is not None and not _non_negative(self.private_spend):
+            problems.append(f"private_spend={self.private_spend!r} must be a weekly amount in £ ≥ 0")
+        if self.small_local_pct is not None and not (_non_negative(self.small_local_pct)
+                                                     and self.small_local_pct <= 100):
+            problems.append(f"small_local_pct={self.small_local_pct!r} must be a percentage from 0 to 100")
+        if not (isinstance(self.small_provider_homes, int) and not isinstance(self.small_provider_homes, bool)
+                and self.small_provider_homes >= 1):
+            problems.append(f"small_provider_homes={self.small_provider_homes!r} must be a whole number of homes ≥ 1")
         if problems:
             raise ValueError("; ".join(problems))
 
     @property
     def any(self) -> bool:
-        return self.status_quo or self.budget is not None or self.fairness_points is not None
+        return (self.status_quo or self.budget is not None or self.fairness_points is not None
+                or self.private_spend is not None or self.small_local_pct is not None)
+
+
+GUARD_KEYS = frozenset(f.name for f in fields(Guards))
 
 
 def _non_negative(value) -> bool:
@@ -219,7 +239,8 @@ class Objective:
     @classmethod
     def from_toml(cls, path: str | Path) -> Objective:
         """``objective = "priorities" | "weighted"``, ``[priorities]`` (``order``, ``tolerance``) and
-        ``[guards]`` (``status_quo``, ``budget``, ``fairness_points``) of a settings file."""
+        ``[guards]`` (``status_quo``, ``budget``, ``fairness_points``, ``private_spend``, ``small_local_pct``,
+        ``small_provider_homes``) of a settings file."""
         with open(path, "rb") as f:
             table = tomllib.load(f)
         try:
@@ -233,7 +254,7 @@ def from_settings(table: Mapping) -> Objective:
     priorities = table.get("priorities", {})
     guards = table.get("guards", {})
     for name, section, known in (("[priorities]", priorities, {"order", "tolerance"}),
-                                 ("[guards]", guards, {"status_quo", "budget", "fairness_points"})):
+                                 ("[guards]", guards, GUARD_KEYS)):
         if not isinstance(section, Mapping):
             raise ValueError(f"{name} must be a table")
         unknown = set(section) - known
@@ -290,6 +311,17 @@ def parse_budget(text: str) -> float | str:
         raise ValueError(f"--budget {text!r} must be 'today' or a weekly amount in £") from None
     if not value >= 0:
         raise ValueError(f"--budget {text!r} must be ≥ 0")
+    return value
+
+
+def parse_pounds(flag: str, text: str) -> float:
+    """A weekly amount from a flag: '350000', '£350,000'."""
+    try:
+        value = float(text.strip().removeprefix("£").replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{flag} {text!r} must be a weekly amount in £") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{flag} {text!r} must be a weekly amount in £ ≥ 0")
     return value
 
 

@@ -57,13 +57,16 @@ class Guard:
     """A hard limit the plan was held to: ``measure`` ≤ ``cap``, or for ``fairness`` no authority's
     placed % more than ``cap`` points below the region's. ``least`` is filled when the guards could
     not all hold: the least this measure can be with every other guard held (``None``: no plan keeps
-    the others either); ``least_proven`` says whether that least was proven."""
+    the others either); ``least_proven`` says whether that least was proven. ``small_local`` is a floor,
+    not a cap: at least ``cap`` % of placements with owners of at most ``small_provider_homes`` homes, all
+    in the region; its ``least`` is the fewest placements by which it falls short."""
 
     measure: str
     cap: float
     source: str
     least: float | None = None
     least_proven: bool = False
+    small_provider_homes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Result:
     guards: tuple[Guard, ...] = ()
     found_by: str = ""
     proved_by: str = ""
+    no_plan_found: bool = False  # out of time before any plan kept the guards and pins: a time limit, no plan
 
     def __post_init__(self):
         object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
@@ -98,8 +102,9 @@ class Result:
 
     @property
     def has_plan(self) -> bool:
-        """Whether the result carries a plan (a proven-infeasible or failed solve does not)."""
-        return self.status not in (Status.INFEASIBLE, Status.ERROR)
+        """Whether the result carries a plan (a proven-infeasible or failed solve does not, nor one that ran
+        out of time before finding any plan that keeps the guards and pins)."""
+        return not self.no_plan_found and self.status not in (Status.INFEASIBLE, Status.ERROR)
 
     @property
     def gap(self) -> float | None:

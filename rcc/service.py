@@ -25,6 +25,7 @@ from rcc.solver.candidates import candidate_pairs
 from rcc.solver.frontier import frontier, trade_off
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.guards import GREEDY, TODAY, describe_guard
+from rcc.solver.kinship import with_kinship
 from rcc.solver.params import SolveParams
 from rcc.solver.plan import solve_plan
 
@@ -52,12 +53,15 @@ def solve_checked(instance: Instance, weights: Weights | None = None, params: So
                   objective: Objective | None = None, actual: Mapping[str, float] | None = None,
                   hint: str | None = None) -> CheckedSolve:
     """A plan under ``objective`` (priorities by default), then the independent check, explanations,
-    KPIs and the status quo's measures beside it. ``hint="greedy"`` warm-starts the weighted score."""
+    KPIs and the status quo's measures beside it. ``hint="greedy"`` warm-starts the weighted score.
+    Children with a family or friends carer who may take them are pinned there (:mod:`rcc.solver.kinship`)
+    in the plan and in the status quo alike; ``pins`` set by hand win for their child."""
     weights = weights or Weights()
     objective = objective or Objective()
     pairs = candidate_pairs(instance, weights) if pairs is None else pairs
     if hint:
-        result = cpsat.solve(instance, weights, params, hint=hint, pins=pins, progress=progress, pairs=pairs)
+        result = cpsat.solve(instance, weights, params, hint=hint, pins=with_kinship(instance, pairs, pins) or None,
+                             progress=progress, pairs=pairs)
     else:
         result = solve_plan(instance, weights, objective, params, pins=pins, progress=progress, pairs=pairs,
                             actual=actual)
@@ -137,7 +141,8 @@ def frontier_checked(instance: Instance, x: str, y: str, weights: Weights | None
         if on_point:
             on_point(done, planned, done_points[id(result)])
 
-    found = frontier(instance, x, y, weights, objective, params, points, report, pairs, actual)
+    found = frontier(instance, x, y, weights, objective, params, points, report, pairs, actual,
+                     pins=with_kinship(instance, pairs) or None)
     return CheckedFrontier(x, y, tuple(done_points[id(r)] for r in found.points), found.dropped, found.message)
 
 
@@ -186,6 +191,7 @@ def reopen_checked(instance: Instance, run: Mapping, pairs: pd.DataFrame | None 
         status=Status(run["status"]), solver=parameters.get("solver", "recorded"), assignment=assignment,
         runtime_s=run["runtime_s"] or 0.0, message=run["message"] or "", mode=objective.mode,
         stages=tuple(Stage(**stage) for stage in results.get("stages") or ()),
-        guards=tuple(Guard(g["measure"], g["cap"], g["source"]) for g in results.get("guards") or ()))
+        guards=tuple(Guard(g["measure"], g["cap"], g["source"], small_provider_homes=g.get("small_provider_homes"))
+                     for g in results.get("guards") or ()))
     pairs = candidate_pairs(instance, weights) if pairs is None else pairs
     return checked(instance, weights, result, pairs, results.get("status_quo"), objective)

@@ -61,7 +61,8 @@ def lives_with(child: Child, age: int) -> bool:
 
 
 def pair_feasible(instance: Instance, child: Child, home: Home) -> bool:
-    """Rules 1–7 of the contract, suitability and the children already living there, for one pair."""
+    """Rules 1–7 of the contract, suitability, the children already living there and rule 10 (a kinship
+    carer's ``reserved_for``: that child or sibling group only), for one pair."""
     return (
         suitability(child, home) != "unsuitable"
         and not (alone(child) and home.resident_ages)
@@ -73,6 +74,7 @@ def pair_feasible(instance: Instance, child: Child, home: Home) -> bool:
         and child.need_level <= home.max_need_level
         and _tags(child.needs) <= _tags(home.specialisms)
         and home.ofsted.lower() != "inadequate"
+        and (not home.reserved_for or home.reserved_for in {child.child_id, child.sibling_group})
         and distance_km(instance, child, home) <= child.max_distance_km
     )
 

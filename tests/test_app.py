@@ -194,16 +194,18 @@ def test_solve_page_names_a_bad_tolerance_and_will_not_solve():
 
 
 def test_solve_page_says_which_guard_binds_when_a_budget_is_impossible(solved_state):
-    """A £1 a week budget: no plan, the binding guard is named, and the previous plan stays current."""
+    """A £1 a week budget: no plan, the binding guard is named, and the previous plan stays current. The
+    children's placements with their family or friends carers alone cost more, so only lifting the budget
+    helps; proving its least takes more than 5 s (measured: 14 s), hence 20."""
     at = _with_state("solve", solved_state)
     at.run()
-    at.slider[0].set_value(5)
+    at.slider[0].set_value(20)
     at.radio(key="guard_budget").set_value("amount").run()
     at.number_input(key="guard_budget_amount").set_value(1.0).run()
     at.button(key="solve_run").click().run()
     _no_exceptions(at)
     error = at.error[0].value
-    assert error.startswith("No plan: the guards cannot all hold;") and " binds: " in error
+    assert error.startswith("No plan: the guards cannot all hold;") and "weekly spend ≤ £1/week (budget) binds: " in error
     assert "The previous plan is still the current one" in error
     assert at.session_state["app"].solved is solved_state.solved
     assert not at.success

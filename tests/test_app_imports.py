@@ -77,11 +77,15 @@ def _page(module: str, state: AppState) -> AppTest:
 
 
 def test_sample_import_is_a_valid_instance_of_the_manchester_cohort_and_one_home(sample_import):
-    """2,038 children in care on 2017-03-31 and the one home of ch_fake.xlsx pass the contract's validator."""
+    """2,038 children in care on 2017-03-31, the one home of ch_fake.xlsx and the family or friends carers of
+    the 222 children placed with one (PLACE U1-U3), each reserved for its child, pass the contract's validator."""
     assert sample_import.ok and imports.refusal(sample_import) is None
     inst = sample_import.instance
     assert len(inst.children) == 2038 and {c.la_code for c in inst.children} == {LA}
-    assert [(h.home_id, h.postcode_district, h.vacancies) for h in inst.homes] == [("njascn", "BN20", 2)]
+    assert [(h.home_id, h.postcode_district, h.vacancies) for h in inst.homes[:1]] == [("njascn", "BN20", 2)]
+    carers = inst.homes[1:]
+    assert len(carers) == sample_import.ssda903.summary["kinship_carers"] == 222
+    assert all(h.home_id == f"KIN-{h.reserved_for}" and h.reserved_for in inst.child_by_id for h in carers)
     assert imports.no_vacancy_warning(sample_import) is None
     assert sample_import.label == "SSDA903 of Manchester on 2017-03-31 + ch_fake.xlsx"
 
@@ -113,7 +117,7 @@ def test_nothing_personal_reaches_the_report_or_the_files(sample_import):
 def test_import_offers_the_903_files_and_homes_csv(sample_import):
     """What ``rcc import-903`` writes, plus the homes.csv ``rcc import-ofsted`` would write."""
     files = imports.output_files(sample_import)
-    assert set(files) == {"children.csv", "status_quo.csv", "status_quo.json", "entries.csv", "demand_profile.csv",
+    assert set(files) == {"children.csv", "kinship_homes.csv", "status_quo.csv", "status_quo.json", "entries.csv", "demand_profile.csv",
                           "import_report.csv", "import_report.json", "homes.csv"}
     assert files["homes.csv"].splitlines()[1].startswith("njascn,The Setting,childrens_home,E10000011,BN20,2,")
 
@@ -122,9 +126,10 @@ def test_without_a_vacancies_file_the_page_says_every_child_will_be_unplaced():
     """Homes default to 0 vacancies without a vacancies file; that is loaded, and said plainly."""
     outcome = imports.import_sources(SAMPLE / "header.csv", SAMPLE / "episodes.csv", SAMPLE / "ch_fake.xlsx", None,
                                      LA, AS_OF)
-    assert outcome.ok and outcome.instance.total_vacancies == 0
+    assert outcome.ok and outcome.instance.total_vacancies == 222  # the family or friends carers' places only
     assert imports.no_vacancy_warning(outcome) == (
-        "No home in the provider list has a vacancy (no vacancies file was given): every child will be unplaced. "
+        "No home in the provider list has a vacancy (no vacancies file was given): every child but the 222 with a "
+        "family or friends carer will be unplaced. "
         "A vacancies file (docs/vacancies-file.md) says which beds are free.")
 
 
@@ -146,14 +151,14 @@ def test_data_page_import_loads_the_cohort_and_keeps_today_beside_it(tmp_path):
     at.run()
     _no_exceptions(at)
     assert at.radio[0].value == SOURCES[2]
-    assert at.success[0].value.startswith("Loaded: Instance(name='ssda903-E08000003-2017-03-31', children=2038")
+    assert at.success[0].value == "Loaded: 2,038 children waiting, 223 homes with 224 vacancies."
     assert any("**SSDA903**: 2,038 children in care of Manchester on 2017-03-31 (62 skipped)" in m.value
                for m in at.markdown)
     assert [s.value for s in at.subheader][:3] == ["Counts by reason", "Every problem", "Files"]
-    assert len(at.get("download_button")) == 8
+    assert len(at.get("download_button")) == 9  # the 903 files, kinship_homes.csv among them, and homes.csv
     assert at.session_state["app"].status_quo.summary["with_known_placement_location"] == 256
     assert not at.warning  # njascn has 2 vacancies
-    assert any("2038 children waiting, 1 homes with 2 vacancies" in t.value for t in at.text)
+    assert any("2038 children waiting, 223 homes with 224 vacancies" in t.value for t in at.text)  # 222 kin carers
 
 
 def test_header_without_child_column_shows_errors_and_loads_nothing(tmp_path):
@@ -219,12 +224,13 @@ def test_results_page_shows_today_from_ssda903_beside_rccs_plan(imported_solve):
     _no_exceptions(at)
     assert "Today (SSDA903) beside rcc's plan" in [s.value for s in at.subheader]
     caption = next(c.value for c in at.caption if "Today's placements" in c.value)
-    assert "0 of 2,038 children live in a listed home" in caption and "the 2 imported vacancies only" in caption
+    assert "0 of 2,038 children live in a listed home" in caption and "the 224 imported vacancies only" in caption
     assert "today's placements (SSDA903) for far from home" in at.caption[0].value
     table = next(t.value for t in at.table if "Today (SSDA903)" in t.value.columns)  # its first column heads the rows
     assert list(table["Today (SSDA903)"]) == ["2,038", "256", "70.8 miles", "16.0%", "100.0%", "not recorded in SSDA903"]
-    assert list(table["rcc's plan"]) == ["2,038", "0", "—", "—", "—", "no sibling groups in the data"]  # BN20 is
-    # beyond every child's 80 km, and the 903 links no siblings
+    assert list(table["rcc's plan"]) == ["2,038", "200", "0.8 miles", "97.5%", "7.0%", "no sibling groups in the data"]
+    # BN20 is beyond every child's 80 km, so only children with a family or friends carer within their reach are
+    # placed (200 of the 222; the invented postcodes put the rest far away), and the 903 links no siblings
 
 
 def test_comparison_counts_placed_outside_the_la_as_the_complement_of_own_la():
@@ -251,7 +257,8 @@ def test_903_entries_to_care_are_offered_as_the_scenarios_demand(sample_import):
     sample) instead of today's cohort; the weeks they cover come from the import, not a guess."""
     referrals = imports.entries_referrals(sample_import)
     assert len(referrals.children) == sample_import.ssda903.summary["entries"] == 42
-    assert referrals.homes == sample_import.instance.homes
+    # the market's homes: today's children's family or friends carers take no future referral
+    assert referrals.homes == tuple(h for h in sample_import.instance.homes if h.reserved_for is None)
     at = _page("sufficiency", _imported_state(sample_import))
     at.run()
     _no_exceptions(at)

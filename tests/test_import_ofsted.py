@@ -214,7 +214,8 @@ def test_good_rows_map_every_field(tmp_path):
     assert home == {"home_id": "SC100001", "provider": "Northern Homes Ltd", "setting": "childrens_home",
                     "la_code": "E08000003", "postcode_district": "M14", "vacancies": 2, "min_age": 8, "max_age": 17,
                     "sex": "any", "max_need_level": 3, "specialisms": "emotional_behavioural;mental_health",
-                    "weekly_cost": 5200.0, "ofsted": "good", "block_booked": 1, "resident_ages": "14;15"}
+                    "weekly_cost": 5200.0, "ofsted": "good", "block_booked": 1, "resident_ages": "14;15",
+                    "sector": "private", "owner": "Provision LLC"}
     foster = _home(result, "SC100002")
     assert (foster["setting"], foster["vacancies"], foster["weekly_cost"], foster["max_need_level"]) == ("foster", 3, 820, 2)
     assert (_home(result, "SC100003")["setting"], _home(result, "SC100003")["ofsted"]) == ("secure", "requires_improvement")
@@ -502,3 +503,55 @@ def test_supported_accommodation_settings_under_one_urn_become_one_home_each():
     assert not _messages(result, "error")
     repeated = _import(providers=[_providers(), _providers()])
     assert any("repeats the URN of row 2; row skipped" in m for m in _messages(repeated, "error"))
+
+
+# --- the provider market: sector and owner ----------------------------------------------------
+
+
+def test_samples_give_sector_and_owner_and_never_a_persons_name():
+    """scp 2025 "Providers": Sector "Private", top company "Provision LLC" (the group that owns the provider).
+    ch_fake: Sector "Section" is no sector (reported, imported without one); its owner is a person, so only
+    the owner ID is kept, never "Person Name"."""
+    row = {**_template(CH_FAKE, "Provider information"), "Provider Subtype": "Children's home"}
+    older = _home(_import(older=[row]), "njascn")
+    assert (older["sector"], older["owner"]) == (None, "owner P3rs0n")
+    assert ("providers.xlsx[Provider information] row 2 (urn=njascn): Sector=Section is not a sector rcc knows (Local "
+            "Authority, Health Authority, Private, Voluntary); imported without a sector") in _messages(
+        _import(older=[row]), "warning")
+    home = _home(_import(providers=[_providers()]), "SC100001")
+    assert (home["sector"], home["owner"]) == ("private", "Provision LLC")
+
+
+@pytest.mark.parametrize(("sector", "expected"), [
+    ("Local Authority", "local_authority"), ("Health Authority", "local_authority"), ("PRIVATE", "private"),
+    ("Voluntary", "voluntary"), ("", None), ("-", None),
+])
+def test_sector_mapping(sector, expected):
+    result = _import(providers=[_providers(Sector=sector)])
+    assert _home(result, "SC100001")["sector"] == expected
+    assert not any("Sector=" in m for m in _messages(result))
+
+
+@pytest.mark.parametrize(("owner_type", "top", "owner"), [
+    ("Limited company", "", "Provision Holdings"),  # an organisation: its name is kept
+    ("Charitable trust", "-", "Provision Holdings"),
+    ("Individual", "", "owner 1"),  # a person: only the owner ID
+    ("", "", "owner 1"),
+    ("Individual", "Provision LLC", "Provision LLC"),  # a top company is a company
+])
+def test_owner_mapping(owner_type, top, owner):
+    row = {**_providers(Owner_type=owner_type), "top_company": top}  # the header has an underscore of its own
+    home = _home(_import(providers=[row]), "SC100001")
+    assert home["owner"] == owner
+
+
+def test_imported_sector_and_owner_reach_the_instance(tmp_path):
+    """homes.csv written by the import reads back with sector and owner (the market measures' input)."""
+    from rcc.data import read_instance
+    from tests.conftest import CHILDREN_CSV, write_files
+
+    result = import_ofsted(_good_workbook(), vacancies=_vacancies(GOOD_VACANCIES))
+    folder = write_files(tmp_path / "x", children=CHILDREN_CSV)
+    write_homes(result, folder / "homes.csv")
+    homes = read_instance(folder).home_by_id
+    assert (homes["SC100001"].sector, homes["SC100001"].owner) == ("private", "Provision LLC")

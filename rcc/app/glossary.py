@@ -34,6 +34,25 @@ TERMS = {
                  "data over the horizon. More scenarios give narrower intervals and take longer.",
     "interval": "The 95% interval: the range the true average is very likely in, given the scenarios drawn. Shares "
                 "stay between 0% and 100%; counts and money never go below zero.",
+    "national commissioning": "The children no home in the region can meet: every home breaks at least one rule "
+                              "for them (a specialism, an age, a home to themselves, distance), so no plan inside "
+                              "the region places them. They are not children left waiting because beds ran out.",
+    "scarce homes": "Homes regions agree to share: secure units, children's homes for complex needs (level 3 or 4) "
+                    "with no child living there yet, and homes for complex needs with a specialism.",
+    "sector": "Who runs a home: the council itself, a private company, or a voluntary (not-for-profit) "
+              "organisation.",
+    "top five": "The share of the plan's weekly spend that goes to the five owners paid most. Owners are the "
+                "organisations that own the providers, so a group's many homes count together.",
+    "hhi": "The Herfindahl–Hirschman index: each owner's share of spend in percent, squared and added up. From "
+           "near 0 (money spread over many owners) to 10,000 (one owner takes it all); above 2,500 is highly "
+           "concentrated.",
+    "small local providers": "Private or voluntary owners with only a few homes (3 unless you choose otherwise), all "
+                             "of them in the region's authorities. A council is never counted as one.",
+    "family or friends carer": "A relative or friend assessed and approved as a foster carer for one child or one "
+                               "group of brothers and sisters only (kinship care). The law prefers such a "
+                               "placement, so rcc places the child there unless a rule forbids it, and says why.",
+    "payback": "How many weeks of the home's average weekly saving repay its capital cost (capital ÷ saving). A "
+               "home that saves nothing, or costs more each week than it saves, never pays back at these prices.",
     "pin": "A match you fix by hand (a child to a home, or to none); re-solving keeps it and plans around it.",
 }
 

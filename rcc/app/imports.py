@@ -105,8 +105,10 @@ def _import_903(header, episodes, la_code: str, as_of: dt.date) -> tuple[Import9
 
 
 def _validate(ssda903: Import903, ofsted: OfstedImport, name: str) -> Report:
-    """The imported children and homes through the contract's validator, read back from CSV as an upload is."""
-    return _validate_tables(ssda903.children, ofsted.homes, name)
+    """The imported children and homes through the contract's validator, read back from CSV as an upload is.
+    The homes are the provider list's and the children's family or friends carers (from the 903)."""
+    return _validate_tables(ssda903.children, pd.concat([ofsted.homes, ssda903.kinship_homes], ignore_index=True),
+                            name)
 
 
 def entries_referrals(outcome: ImportOutcome) -> Instance | None:
@@ -144,7 +146,9 @@ def no_vacancy_warning(outcome: ImportOutcome) -> str | None:
         return None
     why = "no vacancies file was given" if outcome.ofsted.summary["vacancies_file"] is None \
         else "the vacancies file gives none"
-    return (f"No home in the provider list has a vacancy ({why}): every child will be unplaced. "
+    kin = outcome.ssda903.summary["kinship_carers"] if outcome.ssda903 is not None else 0
+    who = f"every child but the {kin:,} with a family or friends carer" if kin else "every child"
+    return (f"No home in the provider list has a vacancy ({why}): {who} will be unplaced. "
             "A vacancies file (docs/vacancies-file.md) says which beds are free.")
 
 
@@ -154,7 +158,8 @@ def headlines(outcome: ImportOutcome) -> list[str]:
     if outcome.ssda903 is not None:
         s = outcome.ssda903.summary
         lines.append(f"**SSDA903**: {s['cohort_children']:,} children in care of {s['la_name']} on {s['as_of']} "
-                     f"({s['cohort_skipped']:,} skipped); {s['entries']:,} entries to care in the {s['entries_weeks']} "
+                     f"({s['cohort_skipped']:,} skipped), {s['kinship_carers']:,} of them with a family or friends "
+                     f"carer, added to the homes; {s['entries']:,} entries to care in the {s['entries_weeks']} "
                      f"weeks before ({s['entries_skipped']:,} skipped); {s['errors']:,} error(s) and "
                      f"{s['warnings']:,} warning(s) in the report.")
     s = outcome.ofsted.summary

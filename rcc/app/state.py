@@ -110,8 +110,12 @@ class AppState:
     block: tuple[list, CheckedSolve] | None = None  # Block-booking: (contracts, solved with them)
     block_evaluation: pd.DataFrame | None = None  # Block-booking: chosen contracts over sampled demand
     block_recommendation: object = None  # Block-booking: the optimiser's recommendation
+    open_home: tuple[object, dict] | None = None  # Open a home: (the home, its gains and payback)
+    where_to_open: tuple[str, pd.DataFrame] | None = None  # Open a home: (ranked by, ranked districts)
+    price_drift: pd.DataFrame | None = None  # Open a home: the block contracts' bills year by year
     scenarios: dict[str, Scenario] | None = None  # saved by name; None until read from the store
     recorded: list[tuple[CheckedSolve, int]] = field(default_factory=list)  # (solve, its run ID)
+    pooled: tuple | None = None  # Beyond the region: (the pooled what-if, which of the other region's beds)
 
     KEPT_ON_LOAD = ("objective", "weights", "scenarios", "recorded")
 

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 import pandas as pd
 import streamlit as st
 
+from rcc.app import glossary
 from rcc.charts import setting_name
 from rcc.data import geo
 from rcc.kpis import kpis_by_la
+from rcc.market import MARKET_GUARDS, guard_standing
 from rcc.model import KM_PER_MILE
 from rcc.outputs import CheckedSolve
 from rcc.priorities import MEASURES
@@ -73,6 +75,21 @@ def share_metrics(kpis: Mapping, baseline: Mapping | None = None) -> None:
         _metric(col, title, "—" if value is None else fmt.format(value), delta, change, lower_is_better)
 
 
+def kinship_metrics(kpis: Mapping, baseline: Mapping | None = None) -> None:
+    """Children placed with their family or friends carer, and carers nobody was placed with — only when the
+    data has such carers. The law prefers these placements, so each unused carer has a reason, given in the
+    child's explanation."""
+    if not kpis.get("kinship_carers"):
+        return
+    help_text = glossary.TERMS["family or friends carer"]
+    placed, unused = st.columns(2)
+    delta = None if baseline is None else kpis["kinship_placed"] - baseline["kinship_placed"]
+    _metric(placed, "Placed with family or friends carers", f"{kpis['kinship_placed']:,}", delta,
+            "" if delta is None else f"{delta:+,} children", False, help_text)
+    unused.metric("Family or friends carers unused", f"{kpis['kinship_carers_unused']:,} of {kpis['kinship_carers']:,}",
+                  help=help_text)
+
+
 def miles(km: float | None) -> str:
     """A distance in miles to one decimal ('12.4'; '—' when there is none), the unit of "within 20 miles"."""
     return NOTHING if km is None else f"{km / KM_PER_MILE:,.1f}"
@@ -124,6 +141,11 @@ def guards_table(solved: CheckedSolve) -> pd.DataFrame:
     already refused any plan that breaks one)."""
     rows = []
     for guard in solved.result.guards:
+        if guard.measure in MARKET_GUARDS:
+            _, shown, holds = guard_standing(solved.instance, solved.result.assignment, solved.check, guard)
+            rows.append({"Guard": sentence(describe_guard(guard)), "This plan": shown,
+                         "Holds": "yes" if holds else "no"})
+            continue
         if guard.measure == "fairness":
             below = kpis_by_la(solved.instance, solved.result.assignment, solved.check)["below_region_points"]
             value = float(below.max()) if len(below) else 0.0
@@ -152,6 +174,13 @@ def show_authorities(table: pd.DataFrame) -> None:
         st.dataframe(shown[columns], hide_index=True, width="stretch", column_config=AUTHORITY_FORMATS)
     if table[percentages].isna().any(axis=None):
         st.caption(f"{NOTHING} : nothing to count (for example, no sibling groups in that authority).")
+
+
+def loaded(instance) -> str:
+    """What a successful load says, in words rather than the instance's programmer's summary."""
+    homes = len(instance.homes)
+    return (f"Loaded: {len(instance.children):,} children waiting, {homes:,} home{'' if homes == 1 else 's'} with "
+            f"{instance.total_vacancies:,} vacanc{'y' if instance.total_vacancies == 1 else 'ies'}.")
 
 
 def wrapped(table: pd.DataFrame) -> None:

@@ -59,6 +59,16 @@ Weekly costs per child (GBP, whole pounds)
   * Council-run children's homes are 16% of homes (NAO 2024: ~84% of places are private); costs do not
     depend on who runs a home or on its need level, so a solver's choice is about fit, place and price.
 
+The provider market (``sector``, ``owner``; drawn on a random stream of its own, so every other column is
+what it was before the market was added; shares and sources in ``reference/SOURCES.md`` §8)
+  * Council-run homes (in-house foster, council children's homes, secure units) are ``local_authority``
+    and owned by their council. Other homes are voluntary by setting (foster agencies 15%, children's homes
+    4%, supported 15%, schools 40%), else private.
+  * About half of agency foster homes, 30% of independent children's homes, 20% of supported and 30% of
+    schools belong to one of five large groups (CMA 2022: the 15 largest providers hold about half of IFA
+    places and a quarter to a third of children's home places), the largest well ahead; every other home
+    belongs to its provider's company in that authority, which owns one home or a few.
+
 :data:`CALIBRATION` states these targets with tolerances, and :func:`measure` computes the same
 statistics from any instance; ``tests/test_generate.py`` checks that they agree.
 """
@@ -79,6 +89,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_flow
 
 from rcc.data import geo
+from rcc.data.fostering_allowance import fostering_allowance
 from rcc.model import OFSTED_RATINGS, Child, Home, Instance
 
 
@@ -236,6 +247,7 @@ COST_RANGES = {  # GBP per child per week, (lowest, highest); children's homes a
 }
 _CHILDRENS_HOME_MEDIAN_EXCESS, _CHILDRENS_HOME_SIGMA = 1900, 0.8
 INHOUSE_FOSTER_PREFIX = "LA in-house fostering"
+COUNCIL_HOME_MARK = " Council "  # in the name of every council-run children's home and secure unit
 
 
 # --- public API -----------------------------------------------------------------------------------
@@ -263,6 +275,8 @@ def generate_instance(
     kids = _children(rng, codes, children)
     separations = _separations(rng, kids)
     home_list = _homes(rng, codes, _default_homes(children) if homes is None else homes)
+    home_list = _market(home_list, np.random.default_rng((seed, _MARKET_STREAM)))
+    home_list += _kinship(kids, codes, np.random.default_rng((seed, _KINSHIP_STREAM)))
     return Instance(kids, home_list, separations, name=name or _default_name(region, codes))
 
 
@@ -270,6 +284,7 @@ def measure(instance: Instance) -> dict[str, float]:
     """The statistics named in :data:`CALIBRATION`, computed from any instance."""
     kids = pd.DataFrame([dataclasses.asdict(c) for c in instance.children])
     homes = pd.DataFrame([dataclasses.asdict(h) for h in instance.homes])
+    homes = homes[homes["reserved_for"].isna()]  # the open market: a kinship carer takes only their own child
     places = homes.groupby("setting")["vacancies"].sum() / homes["vacancies"].sum()
     groups = kids["sibling_group"].dropna().value_counts()
     foster = homes[homes["setting"] == "foster"]
@@ -567,11 +582,11 @@ def _providers_and_costs(rng, name: str, spec: _Setting, la: np.ndarray, n: int)
         return provider, np.round(low + rng.random(n) * (high - low))
     if name == "childrens_home":
         council = rng.random(n) < _LA_CHILDRENS_HOME_SHARE
-        provider = np.where(council, [f"{x} Council children's homes" for x in la_name], provider)
+        provider = np.where(council, [f"{x}{COUNCIL_HOME_MARK}children's homes" for x in la_name], provider)
         excess = rng.lognormal(np.log(_CHILDRENS_HOME_MEDIAN_EXCESS), _CHILDRENS_HOME_SIGMA, size=n)
         return provider, np.round(COST_RANGES["childrens_home"][0] + excess)
     if name == "secure":
-        provider = np.array([f"{x} Council secure children's home" for x in la_name])
+        provider = np.array([f"{x}{COUNCIL_HOME_MARK}secure children's home" for x in la_name])
     low, high = COST_RANGES[name]
     return provider, np.round(rng.uniform(low, high, size=n))
 
@@ -584,6 +599,98 @@ def _specialisms(rng, spec: _Setting, name: str, max_need: np.ndarray, max_age: 
     p = np.minimum(spec.specialism * _SPECIALISM_BY_NEED[max_need - 1, None] * cover, 0.95)
     has = (rng.random((len(max_need), len(_TAGS))) < p) & (max_age[:, None] >= _TAG_MIN_AGE)
     return _tag_sets(has)
+
+
+# --- the provider market -------------------------------------------------------------------------
+
+_MARKET_STREAM = 0x6D61726B  # its own random stream, so adding the market left every other column unchanged
+# Sector of the homes a council does not run: P(voluntary), the rest private (SOURCES.md §8, "Provider market").
+_VOLUNTARY_SHARE = {"foster": 0.15, "childrens_home": 0.04, "semi_independent": 0.15, "residential_school": 0.40,
+                    "secure": 0.0}  # the generator's secure units are all council-run
+# P(an independent home belongs to one of the large groups), by setting (CMA 2022; SOURCES.md §8).
+_GROUP_SHARE = {"foster": 0.50, "childrens_home": 0.30, "semi_independent": 0.20, "residential_school": 0.30,
+                "secure": 0.0}
+LARGE_GROUPS = ("Keystone Children's Services Group", "Harrowgate Care Holdings", "Bluebridge Family Services plc",
+                "Ardent Youth Care Group", "Cloverleaf Care Partners")
+
+
+def _market(homes: tuple[Home, ...], rng) -> tuple[Home, ...]:
+    """Each home's ``sector`` and ``owner``, drawn so the market looks like England's.
+
+    A council-run home (the generator names them) is ``local_authority`` and owned by its council. Any
+    other home is voluntary or private by its setting's share; it belongs to one of a few large groups
+    (drawn 1/rank, so the biggest owns most: the concentration the CMA found) or, otherwise, to a small
+    local company: its provider's company in the home's authority, which owns one or a few homes.
+    """
+    la_name = geo.local_authorities()["la_name"]
+    setting = [h.setting for h in homes]
+    council = np.array([h.provider.startswith(INHOUSE_FOSTER_PREFIX) or COUNCIL_HOME_MARK in h.provider
+                        for h in homes], dtype=bool)
+    voluntary = rng.random(len(homes)) < np.array([_VOLUNTARY_SHARE[s] for s in setting])
+    grouped = rng.random(len(homes)) < np.array([_GROUP_SHARE[s] for s in setting])
+    rank = np.arange(1, len(LARGE_GROUPS) + 1)
+    group = np.asarray(LARGE_GROUPS)[rng.choice(len(rank), size=len(homes), p=(1 / rank) / (1 / rank).sum())]
+    market = []
+    for k, home in enumerate(homes):
+        authority = la_name[home.la_code]
+        if council[k]:
+            sector, owner = "local_authority", f"{authority} Council"
+        else:
+            sector = "voluntary" if voluntary[k] else "private"
+            owner = str(group[k]) if grouped[k] else f"{home.provider} ({authority})"
+        market.append(home.replace(sector=sector, owner=owner))
+    return tuple(market)
+
+
+# --- family and friends (kinship) carers -----------------------------------------------------------
+
+_KINSHIP_STREAM = 0x6B696E  # its own random stream: adding kinship carers left every other row unchanged
+KINSHIP_SHARE = 0.15  # of children (single or sibling group) with an approved family or friends carer (SOURCES.md §9)
+_KINSHIP_NEAREST_DISTRICTS = 3  # the carer lives in the child's postcode district or one of the two nearest
+_KINSHIP_SCATTER_KM = 1.0
+
+def _kinship(kids: tuple[Child, ...], codes: list[str], rng) -> tuple[Home, ...]:
+    """A family or friends carer for about :data:`KINSHIP_SHARE` of children: a sibling group's carer
+    takes the whole group (``reserved_for`` its label), anyone else's the child alone.
+
+    The carer lives near the child (their postcode district or one of the nearest in the region's
+    authorities ``codes``), is a foster carer
+    approved by the child's own authority (``local_authority``, owned by its council) for exactly these
+    children, so they can meet their needs, and is paid the fostering allowance for the oldest of them.
+    These homes take nobody else (rule 10), so they add no supply to the open market.
+    """
+    units: dict[str, list[Child]] = {}
+    for child in kids:
+        units.setdefault(child.sibling_group or child.child_id, []).append(child)
+    names = list(units)
+    chosen = sorted(rng.choice(len(names), size=round(KINSHIP_SHARE * len(names)), replace=False).tolist())
+    districts = _english_districts()
+    districts = districts[districts["la_code"].isin(codes)].reset_index(drop=True)
+    at = {d: k for k, d in enumerate(districts["postcode_district"])}
+    lat, lon = districts["lat"].to_numpy(), districts["lon"].to_numpy()
+    la_name = geo.local_authorities()["la_name"]
+    width = max(5, len(str(len(chosen))))
+    carers = []
+    for number, k in enumerate(chosen, start=1):
+        members = units[names[k]]
+        first = members[0]
+        own = at[first.postcode_district]
+        nearest = np.argsort(np.hypot(lat - lat[own], (lon - lon[own]) * np.cos(np.radians(lat[own]))))
+        home_district = int(nearest[rng.integers(_KINSHIP_NEAREST_DISTRICTS)])
+        north, east = rng.normal(0.0, _KINSHIP_SCATTER_KM, size=2)
+        authority = la_name[first.la_code]
+        carers.append(Home(
+            home_id=f"K{number:0{width}d}", provider=f"{authority} Council family and friends carers",
+            setting="foster", la_code=districts["la_code"].iloc[home_district],
+            lat=round(float(lat[home_district] + north / 111.32), 6),
+            lon=round(float(lon[home_district] + east / (111.32 * math.cos(math.radians(lat[home_district])))), 6),
+            vacancies=len(members), min_age=0, max_age=17, max_need_level=max(c.need_level for c in members),
+            specialisms=frozenset().union(*(c.needs for c in members)),
+            weekly_cost=float(fostering_allowance(max(c.age for c in members))),
+            postcode_district=districts["postcode_district"].iloc[home_district],
+            sector="local_authority", owner=f"{authority} Council", reserved_for=names[k],
+        ))
+    return tuple(carers)
 
 
 # --- tags as bit masks ----------------------------------------------------------------------------

@@ -11,9 +11,14 @@ This module reads the workbook, joins each provider row to its vacancies row and
 result; what a row's cells mean is ``ofsted_rows`` (by the tables of ``ofsted_layouts``), and
 reading the vacancies file is ``vacancies``.
 
-Nothing personal leaves the importer: owner names, addresses, telephone numbers and e-mail
-addresses are never read, and a postcode is cut to its district (outward code) before any message
-or output sees it.
+The list's Sector and owner columns give the provider market (``sector``, ``owner``): the sector as
+``local_authority`` (a Health Authority home counts as public provision too), ``private`` or
+``voluntary``; the owner as the top company when the list names one, else the owner's name when the
+owner is an organisation, else ``owner <Owner ID>``.
+
+Nothing personal leaves the importer: an owner who is a person is known only by Ofsted's owner ID;
+addresses, telephone numbers and e-mail addresses are never read, and a postcode is cut to its
+district (outward code) before any message or output sees it.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from rcc.imports.sources import source_bytes, source_name
 from rcc.imports.vacancies import VacancyRow, read_vacancies
 
 HOME_COLUMNS = ("home_id", "provider", "setting", "la_code", "postcode_district", "vacancies", "min_age", "max_age",
-                "sex", "max_need_level", "specialisms", "weekly_cost", "ofsted", "block_booked")
+                "sex", "max_need_level", "specialisms", "weekly_cost", "ofsted", "block_booked", "sector", "owner")
 REPORT_COLUMNS = ("file", "sheet", "row", "column", "value", "rule", "severity", "key")
 
 _XLSX_MAGIC, _XLS_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"

@@ -39,6 +39,12 @@ class Layout:
     flags: tuple[str, ...] = ()
     setting: str | None = None  # every row of such a sheet is this setting
     settings_per_urn: bool = False  # rows are settings, listed under their provider's URN
+    # The provider market (optional: a list without these columns imports as before, sector and owner empty)
+    sector: str = "Sector"
+    owner_type: str = "Owner type"
+    owner_name: str = "Owner name"
+    owner_id: str = "Owner ID"
+    top_company: str = "top_company"
 
     def headers(self) -> list[str]:
         fields = (self.urn, self.provider, self.la, self.postcode, self.places, *self.statuses, *self.types,
@@ -100,6 +106,20 @@ OFSTED_JUDGEMENTS = {
     "-": "unrated",
 }
 OLDER_JUDGEMENTS = {"adequate"}
+
+# Sector (lower-case, spaces collapsed) → the contract's sector. A home run by the NHS (a health authority)
+# is public provision outside the market, like a council's own, so it counts as local_authority.
+SECTOR_OF_OFSTED = {
+    "local authority": "local_authority",
+    "health authority": "local_authority",
+    "private": "private",
+    "voluntary": "voluntary",
+}
+# An owner type holding one of these words is an organisation, whose name may be kept; any other owner
+# (an individual, a partnership of people, a type not given) is named only by its Ofsted owner ID, so no
+# person's name reaches homes.csv — the measures need only to tell owners apart.
+ORGANISATION_OWNER_WORDS = {"company", "limited", "ltd", "plc", "llp", "cic", "organisation", "organization",
+                            "charity", "trust", "council", "authority", "corporate"}
 
 # A status holding any of these words means the provider is not taking children; one holding none of
 # these or ACTIVE_STATUS_WORDS is not understood, and the row is skipped rather than guessed.

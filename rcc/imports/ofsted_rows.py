@@ -23,7 +23,9 @@ from rcc.imports.ofsted_layouts import (
     NEED_FLAG_SPECIALISMS,
     OFSTED_JUDGEMENTS,
     OLDER_JUDGEMENTS,
+    ORGANISATION_OWNER_WORDS,
     REFINES_CHILDRENS_HOME,
+    SECTOR_OF_OFSTED,
     SETTING_OF_PROVIDER_TYPE,
     Layout,
 )
@@ -88,6 +90,8 @@ def map_row(row: ProviderRow, issues: list[Issue]) -> dict:
         "specialisms": _specialisms(row),
         "ofsted": _judgement(row, issues),
         "places": _places(row, issues),
+        "sector": _sector(row, issues),
+        "owner": _owner(row),
     }
     _status(row, issues)
     return home
@@ -217,6 +221,35 @@ def _judgement(row: ProviderRow, issues: list[Issue]) -> str:
         issues.append(Issue("judgement_unknown", "is not an Ofsted judgement rcc knows; imported as unrated",
                             column, text, skips=False))
     return rating or "unrated"
+
+
+def _sector(row: ProviderRow, issues: list[Issue]) -> str | None:
+    """Local Authority, Private, Voluntary (Health Authority counts as local_authority); ``None`` when the
+    list does not say, and when it says something else (reported: the home is imported without a sector)."""
+    text = row.text(row.layout.sector)
+    if text in ("", "-"):
+        return None
+    sector = SECTOR_OF_OFSTED.get(" ".join(text.lower().split()))
+    if sector is None:
+        issues.append(Issue("sector_unknown", "is not a sector rcc knows (Local Authority, Health Authority, Private, "
+                            "Voluntary); imported without a sector", row.layout.sector, text, skips=False))
+    return sector
+
+
+def _owner(row: ProviderRow) -> str | None:
+    """Who owns the provider, for the market measures: the top company when the list names one (the
+    group that ultimately owns it), else the owner's name when the owner is an organisation, else
+    ``owner <Owner ID>`` so that a person's name is never kept; ``None`` when the list says nothing."""
+    layout = row.layout
+    top = row.text(layout.top_company)
+    if top not in ("", "-"):
+        return top
+    words = set(re.findall(r"[a-z]+", row.text(layout.owner_type).lower()))
+    name = row.text(layout.owner_name)
+    if words & ORGANISATION_OWNER_WORDS and name not in ("", "-"):
+        return name
+    owner_id = row.text(layout.owner_id)
+    return f"owner {owner_id}" if owner_id not in ("", "-") else None
 
 
 def _places(row: ProviderRow, issues: list[Issue]) -> int | None:

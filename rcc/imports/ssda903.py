@@ -9,6 +9,8 @@ an authority already holds, so this importer turns it into what rcc needs:
   the authority — the baseline an optimised matching is compared against;
 - ``entries.csv`` / ``demand_profile.csv``: the entries to care (``RNE`` = S) in the weeks before the
   as-of date, as contract rows a ``DemandProfile`` can read and as counts per week;
+- ``kinship_homes.csv``: a family or friends carer for each child placed with one now (``PLACE`` U1–U3),
+  reserved for that child (``ssda903_kinship``), to add to the homes;
 - ``import_report.csv`` / ``.json``: every row the import could not use, and why.
 
 **need_level is an estimate.** The 903 records where a child lives, not what the child needs, so the
@@ -61,6 +63,7 @@ from rcc.imports.ssda903_checks import (
     year_label,
 )
 from rcc.imports.ssda903_episodes import Setup, episode_table, header_table, home_points, usual_family
+from rcc.imports.ssda903_kinship import kinship_homes
 from rcc.imports.status_quo import counts_by_value, demand_profile, status_quo_summary, status_quo_table
 
 HEADER_REQUIRED = ("CHILD", "SEX", "DOB")
@@ -81,18 +84,20 @@ NEED_LEVEL_NOTE = ("need_level is estimated from the setting family of the place
 CHILD_COLUMNS = ("child_id", "la_code", "postcode_district", "lat", "lon", "age", "sex", "need_level", "needs",
                  "sibling_group", "solo")
 REPORT_COLUMNS = ("file", "row", "column", "value", "rule", "severity", "key", "reason")
-OUTPUT_FILES = ("children.csv", "status_quo.csv", "status_quo.json", "entries.csv", "demand_profile.csv",
-                "import_report.csv", "import_report.json")
+OUTPUT_FILES = ("children.csv", "kinship_homes.csv", "status_quo.csv", "status_quo.json", "entries.csv",
+                "demand_profile.csv", "import_report.csv", "import_report.json")
 
 
 @dataclass(frozen=True)
 class Import903:
     """One import: the output tables, their summaries, and every problem found.
 
-    ``report`` is ``problems`` as a table with the short ``reason`` each is counted under.
+    ``report`` is ``problems`` as a table with the short ``reason`` each is counted under;
+    ``kinship_homes`` are the children's family or friends carers, as ``homes.csv`` rows.
     """
 
     children: pd.DataFrame
+    kinship_homes: pd.DataFrame
     status_quo: pd.DataFrame
     entries: pd.DataFrame
     demand_profile: pd.DataFrame
@@ -145,12 +150,13 @@ def import_903_frames(header: pd.DataFrame, episodes: pd.DataFrame, labels: tupl
     location_warnings(current, entered, setup, findings)
     entered = entered.sort_values(["start", "row"])
     children = _contract_rows(current, current["child"], scoped, setup)
+    kin = kinship_homes(current, children, setup)
     entries = _contract_rows(entered, _entry_ids(entered), scoped, setup)
     status_quo = status_quo_table(current, setup)
     findings = _sorted(findings)
     return Import903(
-        children, status_quo, entries, demand_profile(entered, setup.weeks), status_quo_summary(status_quo),
-        _summary(header, episodes, setup, children, entries, cohort_skips, entry_skips, findings),
+        children, kin, status_quo, entries, demand_profile(entered, setup.weeks), status_quo_summary(status_quo),
+        _summary(header, episodes, setup, children, kin, entries, cohort_skips, entry_skips, findings),
         _report(findings), findings.problems)
 
 
@@ -158,6 +164,7 @@ def render_files(result: Import903) -> dict[str, str]:
     """Every output file's text, by file name (also what the app offers for download)."""
     return {
         "children.csv": csv_text(result.children),
+        "kinship_homes.csv": csv_text(result.kinship_homes),
         "status_quo.csv": csv_text(_booleans_as_words(result.status_quo)),
         "status_quo.json": json.dumps(result.status_quo_summary, indent=2) + "\n",
         "entries.csv": csv_text(result.entries),
@@ -278,7 +285,7 @@ def _reasons(skips: pd.DataFrame, distinct_children: bool) -> tuple[int, dict[st
     return int(skips.index.nunique()), {str(k): int(v) for k, v in by_reason.items()}
 
 
-def _summary(header, episodes, setup, children, entries, cohort_skips, entry_skips, findings) -> dict:
+def _summary(header, episodes, setup, children, kin, entries, cohort_skips, entry_skips, findings) -> dict:
     year = collection_year(setup.as_of.date())
     column, note = validity_column(year)
     cohort_skipped, cohort_reasons = _reasons(cohort_skips, distinct_children=True)
@@ -296,6 +303,9 @@ def _summary(header, episodes, setup, children, entries, cohort_skips, entry_ski
         "cohort_children": len(children),
         "cohort_skipped": cohort_skipped,
         "cohort_skipped_by_reason": cohort_reasons,
+        "kinship_carers": len(kin),
+        "kinship_note": ("a family or friends carer (kinship_homes.csv) for each child placed with relatives or "
+                         "friends now (PLACE U1-U3), reserved for that child; add them to the homes"),
         "entries_weeks": setup.weeks,
         "entries": len(entries),
         "entries_skipped": entries_skipped,

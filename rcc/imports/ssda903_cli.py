@@ -67,6 +67,7 @@ def _print_summary(summary: dict, out: str) -> None:
     if summary["code_list_note"]:
         print(f"WARNING: {summary['code_list_note']}", file=sys.stderr)
     print(f"{summary['cohort_children']} children in care of {summary['la_code']} ({summary['la_name']}) on "
-          f"{summary['as_of']} ({summary['cohort_skipped']} skipped), {summary['entries']} entries to care in "
+          f"{summary['as_of']} ({summary['cohort_skipped']} skipped), {summary['kinship_carers']} of them with a "
+          f"family or friends carer (kinship_homes.csv), {summary['entries']} entries to care in "
           f"{summary['entries_weeks']} weeks; need_level is estimated from the placement → {out} "
           "(every problem is listed in import_report.csv)")

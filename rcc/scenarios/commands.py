@@ -1,4 +1,5 @@
-"""``rcc blockbook evaluate|optimise`` and ``rcc sweep``: thin wrappers over the scenario engine.
+"""``rcc blockbook evaluate|optimise``, ``rcc sweep``, ``rcc open-home``, ``rcc where-to-open`` and
+``rcc price-drift``: thin wrappers over the scenario engine.
 
 Each reads and validates an instance (and, for evaluation, a contracts CSV), samples scenarios
 from the instance's own profile — or from ``--demand``, a children table of observed referrals such
@@ -127,7 +128,8 @@ def _demand_report(path: str, instance):
     children = read_text_table(path, name, problems)
     if children is None:
         return Report(path, None, problems)
-    homes = as_text(instance_tables(instance)["homes"])
+    market = instance.replace(homes=tuple(h for h in instance.homes if h.reserved_for is None))  # kin: today's only
+    homes = as_text(instance_tables(market)["homes"])
     return validate_tables({"children": (name, children), "homes": ("homes", homes)},
                            name=f"{instance.name} demand", problems=problems, source=path)
 
@@ -271,6 +273,202 @@ def _sweep(args) -> int:
     return EXIT_OK
 
 
+def _ages(text: str) -> tuple[int, int] | None:
+    try:
+        low, high = (int(part) for part in text.split("-"))
+    except ValueError:
+        return None
+    return low, high
+
+
+def _new_home(args, district: str):
+    """(the home the flags describe, problems with them), each problem named by flag, value and rule."""
+    from rcc.scenarios.capital import NewHome
+
+    ages = _ages(args.ages)
+    specialisms = frozenset(s.strip() for s in (args.specialisms or "").split(",") if s.strip())
+    home = NewHome(district, args.setting, args.beds, *(ages or (0, 0)), args.need_level, args.running_cost,
+                   args.capital_cost, specialisms, args.runner)
+    problems = [] if ages else [f"--ages={args.ages} must be two whole numbers, youngest first, e.g. 8-17"]
+    flagged = [f"--{name.replace('_', '-')}={rest}" for name, rest in (p.split("=", 1) for p in home.problems())]
+    return home, problems + flagged
+
+
+def _report_problems(problems: list[str]) -> bool:
+    for problem in problems:
+        print(f"ERROR: {problem}", file=sys.stderr)
+    return bool(problems)
+
+
+def _write_json(path: Path, content: dict) -> None:
+    import json
+
+    from rcc.data.atomic import atomic_write_text
+
+    atomic_write_text(path, json.dumps(content, indent=2, default=str) + "\n")
+
+
+def _home_fields(home) -> dict:
+    return {"district": home.district, "la_code": home.la_code, "setting": home.setting, "beds": home.beds,
+            "ages": f"{home.min_age}-{home.max_age}", "need_level": home.need_level,
+            "specialisms": sorted(home.specialisms), "runner": home.runner,
+            "running_cost_per_week": home.running_cost, "capital_cost": home.capital_cost}
+
+
+def _open_home(args) -> int:
+    from rcc.charts import setting_name
+    from rcc.scenarios.capital import gains_table, open_home, payback_words
+    from rcc.scenarios.distributed import dask_mapper
+
+    started = time.perf_counter()
+    home, problems = _new_home(args, args.district)
+    begun = None if _report_problems(problems) else _begin(args)
+    if begun is None:
+        return EXIT_INVALID
+    instance, setup = begun
+    with dask_mapper(args.workers, args.scheduler) as mapper:
+        row, raw = open_home(setup, home, range(args.scenarios), mapper, _progress("solves"))
+    table = gains_table(row)
+    out = Path(args.out)
+    _write(out, "open_home.csv", table)
+    _write(out, "scenarios.csv", raw.drop(columns=["usage"]))
+    result = {"home": _home_fields(home), "scenarios": args.scenarios, **row,
+              "payback": payback_words(row["payback_weeks"])}
+    _write_json(out / "open_home.json", result)
+    run_id = _record(args, "open_home", instance, started, _parameters(args, **_home_fields(home)),
+                     {k: row[k] for k in ("spend_saved", "unplaced_avoided", "brought_within_20_miles",
+                                          "kept_in_own_la", "payback_weeks")}, result)
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+    payback = payback_words(row["payback_weeks"])
+    print(f"A {home.beds}-bed {setting_name(home.setting)} in {home.district} at £{home.running_cost:,.0f}/week "
+          f"(paid whether full or not; used by {row['home_used']:.1f} children on average) saves "
+          f"{_pounds(row['spend_saved'])}/week (95% interval {_pounds(row['spend_saved_low'])} to "
+          f"{_pounds(row['spend_saved_high'])}); £{home.capital_cost:,.0f} capital: "
+          f"{payback if row['payback_weeks'] is None else 'pays back in ' + payback}; "
+          f"over {args.scenarios} scenarios → {out} (run {run_id})")
+    return EXIT_OK
+
+
+def _where_to_open(args) -> int:
+    from rcc.data import geo
+    from rcc.scenarios.capital import candidate_districts, where_to_open
+    from rcc.scenarios.distributed import dask_mapper
+
+    started = time.perf_counter()
+    if bool(args.candidates) == bool(args.authority):
+        _report_problems(["give exactly one of --candidates or --authority"])
+        return EXIT_INVALID
+    if args.authority and args.authority not in geo.local_authorities().index:
+        _report_problems([f"--authority={args.authority} is not an English upper-tier authority code"])
+        return EXIT_INVALID
+    districts = (list(dict.fromkeys(geo.normalise_district(d) for d in args.candidates.split(",") if d.strip()))
+                 if args.candidates else candidate_districts(args.authority))
+    problems = [p for d in districts for p in _new_home(args, d)[1]] or (
+        [] if districts else [f"--candidates={args.candidates} names no postcode district" if args.candidates else
+                              f"--authority={args.authority} has no postcode district in the bundled table"])
+    begun = None if _report_problems(sorted(set(problems), key=problems.index)) else _begin(args)
+    if begun is None:
+        return EXIT_INVALID
+    instance, setup = begun
+    template, _ = _new_home(args, districts[0])
+    print(f"{len(districts)} districts × {args.scenarios} scenarios", file=sys.stderr)
+    with dask_mapper(args.workers, args.scheduler) as mapper:
+        ranked, _ = where_to_open(setup, template, districts, range(args.scenarios), mapper, args.rank_by,
+                                  _progress("solves"))
+    out = Path(args.out)
+    _write(out, "where_to_open.csv", ranked)
+    _write_json(out / "where_to_open.json", {"home": _home_fields(template) | {"district": None},
+                                             "ranked_by": args.rank_by, "ranking": _plain(ranked)})
+    best = ranked.iloc[0]
+    run_id = _record(args, "where_to_open", instance, started, _parameters(args, **_home_fields(template)),
+                     {"districts": len(districts), "best": best["district"],
+                      "best_payback_weeks": None if pd.isna(best["payback_weeks"]) else best["payback_weeks"]},
+                     _plain(ranked))
+    shown = ["district", "la_name", "unplaced_avoided", "brought_within_20_miles", "kept_in_own_la", "spend_saved",
+             "payback_weeks"]
+    print(ranked[shown].head(10).to_string(index=False, float_format=lambda v: f"{v:,.1f}", na_rep="never"))
+    print(f"ranked {len(districts)} districts by {args.rank_by} over {args.scenarios} scenarios → "
+          f"{out / 'where_to_open.csv'} (run {run_id})")
+    return EXIT_OK
+
+
+def _contract_flags(values: list[str], instance) -> tuple[list, list[str]]:
+    """``--contract HOME:BEDS:PRICE`` flags as contracts, each bad one named."""
+    from rcc.scenarios.blockbook import BlockContract
+
+    contracts, problems = [], []
+    for text in values:
+        parts = text.split(":")
+        try:
+            home_id, beds, price = parts[0], int(parts[1]), float(parts[2])
+            if len(parts) != 3 or beds < 0 or not price >= 0:
+                raise ValueError
+        except (ValueError, IndexError):
+            problems.append(f"--contract={text} must be HOME:BEDS:PRICE with beds a whole number >= 0 and price "
+                            "a number >= 0 (GBP per bed per week)")
+            continue
+        home = instance.home_by_id.get(home_id)
+        if home is None:
+            problems.append(f"--contract={text}: home_id={home_id} is not a home of the instance")
+        elif beds > home.vacancies:
+            problems.append(f"--contract={text}: beds={beds} must be <= the home's vacancies ({home.vacancies})")
+        else:
+            contracts.append(BlockContract(home_id, beds, price))
+    return contracts, problems
+
+
+def _price_drift(args) -> int:
+    from rcc.scenarios.distributed import dask_mapper
+    from rcc.scenarios.drift import drift, verdict
+    from rcc.scenarios.evaluate import evaluate
+
+    started = time.perf_counter()
+    checks = [(args.rise >= 0, f"--rise={args.rise} must be >= 0 (0.05 is 5% a year)"),
+              (args.years >= 1, f"--years={args.years} must be a whole number >= 1"),
+              (bool(args.contracts or args.contract),
+               "give the block contracts: --contracts CSV and/or --contract HOME:BEDS:PRICE")]
+    flags = [problem for ok, problem in checks if not ok]
+    begun = None if _report_problems(flags) else _begin(args)
+    if begun is None:
+        return EXIT_INVALID
+    instance, setup = begun
+    from_file, problems = read_contracts(args.contracts, instance) if args.contracts else ([], [])
+    from_flags, flag_problems = _contract_flags(args.contract or [], instance)
+    if _report_problems(problems + flag_problems):
+        return EXIT_INVALID
+    contracts = from_file + from_flags
+    with dask_mapper(args.workers, args.scheduler) as mapper:
+        rows = evaluate(setup, contracts, range(args.scenarios), mapper, _progress("scenarios"))
+    table = drift(rows, contracts, args.rise, args.years)
+    out = Path(args.out)
+    _write(out, "price_drift.csv", table)
+    sentence = verdict(table)
+    _write_json(out / "price_drift.json", {"rise": args.rise, "years": args.years, "verdict": sentence,
+                                           "contracts": [c.__dict__ for c in contracts], "table": _plain(table)})
+    run_id = _record(args, "price_drift", instance, started, _parameters(args, rise=args.rise, years=args.years),
+                     {"verdict": sentence}, _plain(table))
+    shown = table.assign(spot_price_index=table["spot_price_index"].map("{:.3f}".format))
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.0f}"))
+    print(f"Spot prices rising {args.rise:.1%} a year, contracts fixed: {sentence} "
+          f"({args.scenarios} scenarios → {out}, run {run_id})")
+    return EXIT_OK
+
+
+def _home_options(parser: argparse.ArgumentParser) -> None:
+    from rcc.model import SETTINGS
+    from rcc.scenarios.capital import RUNNERS
+
+    parser.add_argument("--setting", choices=SETTINGS, default="childrens_home", help="(default childrens_home)")
+    parser.add_argument("--beds", type=int, default=4, help="beds in the new home (default 4)")
+    parser.add_argument("--ages", default="8-17", help="youngest-oldest child it takes (default 8-17)")
+    parser.add_argument("--need-level", type=int, default=3, help="highest need level it meets, 1-4 (default 3)")
+    parser.add_argument("--specialisms", default="", help="comma-separated specialisms it offers (default none)")
+    parser.add_argument("--running-cost", type=float, required=True,
+                        help="GBP per week for the whole home, paid whether its beds are filled or not")
+    parser.add_argument("--capital-cost", type=float, required=True, help="GBP to buy or build and open it")
+    parser.add_argument("--runner", choices=RUNNERS, default="local_authority",
+                        help="who runs it: the RCC's authorities or a voluntary provider (default local_authority)")
+
 def _scenario_options(parser: argparse.ArgumentParser, scenarios: int | None) -> None:
     parser.add_argument("instance", help="instance folder or Excel workbook (its children are the demand profile)")
     parser.add_argument("--out", required=True, help="folder for the CSV outputs")
@@ -297,7 +495,8 @@ def _scenario_options(parser: argparse.ArgumentParser, scenarios: int | None) ->
 
 
 def add_commands(commands) -> None:
-    """Register ``blockbook`` and ``sweep`` on the ``rcc`` parser's sub-commands."""
+    """Register ``blockbook``, ``sweep``, ``open-home``, ``where-to-open`` and ``price-drift`` on the ``rcc``
+    parser's sub-commands."""
     blockbook = commands.add_parser("blockbook", help="block contracts under uncertain demand: evaluate or optimise")
     actions = blockbook.add_subparsers(dest="blockbook_command", required=True, metavar="ACTION")
     evaluate = actions.add_parser("evaluate", help="block contracts vs spot over sampled scenarios, with intervals")
@@ -321,3 +520,25 @@ def add_commands(commands) -> None:
     sweep.add_argument("--rank-by", choices=("priorities", "spend"), default="priorities",
                        help="rank by the gains in priority order, money last (default), or by weekly spend saved")
     sweep.set_defaults(run=_sweep)
+    opening = commands.add_parser("open-home", help="open a new home at a postcode district: saving, payback, "
+                                  "children brought home, over sampled demand")
+    _scenario_options(opening, scenarios=10)
+    opening.add_argument("--district", required=True, help="postcode district, e.g. M8")
+    _home_options(opening)
+    opening.set_defaults(run=_open_home)
+    where = commands.add_parser("where-to-open", help="rank postcode districts for a new home")
+    _scenario_options(where, scenarios=20)
+    where.add_argument("--candidates", help="comma-separated postcode districts, e.g. M8,M9,M40")
+    where.add_argument("--authority", help="every district of this authority (GSS code, e.g. E08000003)")
+    where.add_argument("--rank-by", choices=("children", "payback"), default="children",
+                       help="children first in the priorities' order, then payback (default), or payback first")
+    _home_options(where)
+    where.set_defaults(run=_where_to_open, policy="greedy")
+    drifting = commands.add_parser("price-drift", help="spot prices rise, block contracts hold: when does a "
+                                   "contract pay?")
+    _scenario_options(drifting, scenarios=10)
+    drifting.add_argument("--contracts", help="CSV with home_id, beds, price (GBP per bed per week)")
+    drifting.add_argument("--contract", action="append", help="HOME:BEDS:PRICE (repeatable)")
+    drifting.add_argument("--rise", type=float, default=0.05, help="spot price rise a year (default 0.05 = 5%%)")
+    drifting.add_argument("--years", type=int, default=10, help="years to look ahead (default 10)")
+    drifting.set_defaults(run=_price_drift)

@@ -87,7 +87,9 @@ class DemandProfile:
 
 def scenario_instance(base: Instance, profile: DemandProfile, horizon_weeks: float, seed: int,
                       scenario: int) -> Instance:
-    """``base``'s homes facing scenario ``scenario``'s referrals (no separations or travel overrides:
-    those name particular children, and these children are new)."""
+    """``base``'s homes facing scenario ``scenario``'s referrals (no separations or travel overrides, and no
+    family or friends carers: those name particular children, and these children are new)."""
     children = profile.sample(horizon_weeks, seed, scenario)
-    return base.replace(children=children, separations=(), travel={}, name=f"{base.name} scenario {scenario}")
+    market = tuple(h for h in base.homes if h.reserved_for is None)
+    return base.replace(children=children, homes=market, separations=(), travel={},
+                        name=f"{base.name} scenario {scenario}")

@@ -44,6 +44,8 @@ class Arrays:
             "need": np.array([c.need_level for c in kids], int),
             "needs": self._masks([c.needs for c in kids]),
             "max_km": np.array([c.max_distance_km for c in kids], float),
+            "child_id": np.array([c.child_id for c in kids], object),
+            "group": np.array([c.sibling_group or "" for c in kids], object),
             "solo": np.array([c.solo for c in kids], bool),
             "older_only": np.array([c.alongside == "older_only" for c in kids], bool),
             "younger_only": np.array([c.alongside == "younger_only" for c in kids], bool),
@@ -76,6 +78,7 @@ class Arrays:
             "residents": np.array([len(h.resident_ages) for h in homes], int),
             "youngest_resident": np.array([min(h.resident_ages, default=99) for h in homes], int),
             "oldest_resident": np.array([max(h.resident_ages, default=-1) for h in homes], int),
+            "reserved_for": np.array([h.reserved_for or "" for h in homes], object),
         }
 
     @cached_property
@@ -127,6 +130,16 @@ def _residents_allow(a: Arrays, ci, hi) -> np.ndarray:
     )
 
 
+def _kinship_allows(a: Arrays, ci, hi) -> np.ndarray:
+    """A family or friends carer (``reserved_for``) is approved for one child or one sibling group only;
+    every other home takes anyone."""
+    reserved = a.homes["reserved_for"][hi]
+    open_to_all = reserved == ""
+    if open_to_all.all():  # the common case: no kinship carers in the data
+        return open_to_all
+    return open_to_all | (reserved == a.children["child_id"][ci]) | (reserved == a.children["group"][ci])
+
+
 def accepts(child: Child, other_age: int) -> bool:
     """Whether ``child``'s ``alongside`` lets them live with a child aged ``other_age``.
 
@@ -173,6 +186,8 @@ PAIR_RULES: tuple[PairRule, ...] = (
              _setting_suitable),
     PairRule(9, "residents", "the children already living there are not ones this child may live with",
              _residents_allow),
+    PairRule(10, "kinship", "the home is a family or friends carer approved for another child only",
+             _kinship_allows),
 )
 DISTANCE_RULE = PairRule(7, "distance", "the home is beyond the child's maximum distance", lambda a, ci, hi: None)
 

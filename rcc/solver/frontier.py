@@ -49,15 +49,17 @@ class Frontier:
 
 def frontier(instance: Instance, x: str, y: str, weights: Weights | None = None, objective: Objective | None = None,
              params: SolveParams | None = None, points: int = 7, on_point: OnPoint | None = None,
-             pairs: pd.DataFrame | None = None, actual: Mapping[str, float] | None = None) -> Frontier:
-    """Up to ``points`` efficient plans trading ``x`` against ``y`` within ``params.time_limit`` seconds."""
+             pairs: pd.DataFrame | None = None, actual: Mapping[str, float] | None = None,
+             pins: Mapping[str, str | None] | None = None) -> Frontier:
+    """Up to ``points`` efficient plans trading ``x`` against ``y`` within ``params.time_limit`` seconds,
+    every one keeping ``pins`` (the kinship placements, from :func:`rcc.service.frontier_checked`)."""
     if x == y or x not in MEASURES or y not in MEASURES:
         raise ValueError(f"the frontier needs two different measures, not {x!r} and {y!r} "
                          f"(measures: {', '.join(MEASURES)})")
     if points < 2:
         raise ValueError(f"a frontier has at least its two ends: points={points} must be ≥ 2")
     objective = objective or Objective()
-    search = Search(instance, weights, objective, params, None, pairs, actual)
+    search = Search(instance, weights, objective, params, pins, pairs, actual)
     if search.failed:
         return Frontier(x, y, (), 0, search.failed.message)
     order = objective.priorities.order

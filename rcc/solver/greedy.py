@@ -6,6 +6,9 @@ than trying to be clever. Referrals are worked through most urgent and complex f
 ``child_id`` so the order is deterministic. Each child goes to the **nearest** suitable home that
 still has room; cost is only a tie-break between equally near homes.
 
+- Children with a family or friends carer who may take them go there first, whatever the price
+  (:mod:`rcc.solver.kinship`: the law asks for that preference, and practice follows it); their
+  brothers and sisters the carer has no room for are then placed like anyone else.
 - A sibling group is handled when its first member comes up: the whole group goes to the nearest
   home that can take all of them (every member may go there, enough vacancies remain, nobody in
   the group or already there is separated from them, no solo child involved), "nearest" meaning
@@ -36,6 +39,7 @@ import pandas as pd
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
 from rcc.solver.candidates import candidate_pairs, may_live_together
+from rcc.solver.kinship import kinship
 from rcc.solver.objective import assignment_measures, assignment_terms, unplaced_penalties
 
 SOLVER_NAME = "greedy"
@@ -189,14 +193,22 @@ def solve_greedy(instance: Instance, weights: Weights = Weights(), pairs: pd.Dat
             return True
         return False
 
+    home_position = {h.home_id: j for j, h in enumerate(instance.homes)}
+    for child_id, home_id in kinship(instance, pairs).pins.items():
+        i, h = position[child_id], home_position[home_id]
+        s = slice(bounds[i], bounds[i + 1])
+        state.place(i, h, kids[i].solo)
+        chosen[i] = (h, float(km_of[s][home_of[s] == h][0]))
+        done[i] = True
+
     for i in order:
         if done[i]:
             continue
         group = members.get(kids[i].sibling_group) if kids[i].sibling_group else None
         if group:
-            group = sorted(group, key=rank.__getitem__)
+            group = sorted((j for j in group if not done[j]), key=rank.__getitem__)  # not those with kin
             done[group] = True
-            if not place_together(group):
+            if len(group) < 2 or not place_together(group):
                 for j in group:
                     place_one(j)
         else:

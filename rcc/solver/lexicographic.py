@@ -152,7 +152,7 @@ class Search:
             relay = _Relay(progress, self.started, group, order, self.built) if progress else None
             lead = group.measures[0]
             label_here = label or f"CP-SAT, priority {order.index(lead) + 1} ({lead})"
-            if self.plan is None and not self.pins:  # the very first solve: see _first_solve
+            if self.plan is None and self._status_quo_keeps_pins():  # the very first solve: see _first_solve
                 code, solver, candidate = self._first_solve(group, share, relay, label_here)
             else:
                 self._hint()
@@ -209,6 +209,12 @@ class Search:
             return code, solver, candidate
         self.plan = today
         return code, solver, None
+
+    def _status_quo_keeps_pins(self) -> bool:
+        """Whether the status quo may start the search: it must already keep every pin. The family or friends
+        carers' pins always are (the status quo places those children first, as practice does); a pin set
+        by hand usually is not."""
+        return all(self.greedy.assignment.get(child) == home for child, home in (self.pins or {}).items())
 
     def limit(self, name: str, most: float) -> None:
         """Hold ``name`` at or below ``most`` (``inf``: no limit), a bound a later call may move. Limits
@@ -271,7 +277,8 @@ class Search:
             return _no_plan(self.instance, Status.INFEASIBLE, self.started, self.params,
                             "the pinned matches cannot all hold" + scope)
         return _no_plan(self.instance, Status.TIME_LIMIT, self.started, self.params,
-                        "no plan that keeps the guards and pins was found in the time limit", self.guards)
+                        "no plan that keeps the guards and pins was found in the time limit: allow more time, or "
+                        "loosen a guard", self.guards)
 
 
 @dataclass(frozen=True)
@@ -427,9 +434,11 @@ def _siblings_homes(instance: Instance, pairs: pd.DataFrame, keep: np.ndarray) -
 
 def _no_plan(instance: Instance, status: Status, started: float, params: SolveParams, message: str,
              guards=()) -> Result:
+    """A result without a plan: proven infeasible, or out of time before any plan kept the guards and pins
+    (then it is a time limit, but its everyone-unplaced assignment is no plan to check or show)."""
     return Result(status, "cp-sat", {c.child_id: None for c in instance.children},
                   runtime_s=time.perf_counter() - started, seed=params.seed, message=message, mode="priorities",
-                  guards=tuple(guards))
+                  guards=tuple(guards), no_plan_found=True)
 
 
 class _Relay(cp_model.CpSolverSolutionCallback):

@@ -34,13 +34,14 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from rcc.market import is_small_local
 from rcc.model import MILES_20_KM, Instance, Weights
 from rcc.solver.candidates import age_totals, alongside_rules, separated_rows, sibling_rows
 from rcc.solver.objective import SCALE, unplaced_penalties
 
 # Integer units per unit of each measure: urgency factors to the hundredth, pence, metres.
 UNITS = {"unplaced": 100, "siblings_apart": 1, "far_from_home": 1, "outside_own_la": 1, "not_preferred": 1,
-         "weekly_spend": 100, "km": 1000}
+         "weekly_spend": 100, "km": 1000, "private_spend": 100}
 
 
 class PlacementModel:
@@ -281,12 +282,21 @@ class PlacementModel:
     def _weekly_spend(self):
         """Pence a week: each placement's price, except in block-booked homes, where the beds beyond
         the booked ones (``paid``) are charged."""
+        return self._spend_in(np.ones(len(self.instance.homes), bool))
+
+    def _private_spend(self):
+        """Pence a week spent with private providers: weekly spend, counted in private homes only."""
+        return self._spend_in(np.array([h.sector == "private" for h in self.instance.homes], bool))
+
+    def _spend_in(self, chosen: np.ndarray) -> cp_model.LinearExprT:
+        """Weekly spend in the homes ``chosen`` (a Boolean per home), in pence."""
         homes = self.pairs["home"].to_numpy()
         booked = np.array([h.block_booked > 0 for h in self.instance.homes], bool)
         price = np.rint(UNITS["weekly_spend"] * np.where(booked[homes], 0.0, self.pairs["weekly_cost"].to_numpy()))
-        spend = self._over(np.arange(len(self.pairs)), price.astype(np.int64))
+        rows = np.flatnonzero(chosen[homes])
+        spend = self._over(rows, price.astype(np.int64))
         paid = [int(round(UNITS["weekly_spend"] * self.instance.homes[h].weekly_cost)) * v
-                for h, v in self.paid.items()]
+                for h, v in self.paid.items() if chosen[h]]
         return spend + cp_model.LinearExpr.sum(paid) if paid else spend
 
     def _km(self):
@@ -300,7 +310,7 @@ class PlacementModel:
         Spend and distance are summed from rounded coefficients (half a unit each at most, one per
         child), so their cap allows that much rounding: the independent check of the exact value
         allows max(£1, 0.1%) on spend."""
-        slack = 0.5 * len(self.instance.children) if name in ("weekly_spend", "km") else 0.0
+        slack = 0.5 * len(self.instance.children) if name in ("weekly_spend", "km", "private_spend") else 0.0
         self.cap_units(name, math.floor(UNITS[name] * most + slack + 1e-6))
 
     def cap_units(self, name: str, most: int) -> None:
@@ -320,6 +330,25 @@ class PlacementModel:
         for n, n_a, shares in self._authority_shares():
             self.model.add(100 * shares + n * n_a * slack >= 0)
         return slack
+
+    def small_local(self, percent: float, most_homes: int) -> None:
+        """At least ``percent`` % of placements with small local providers (:mod:`rcc.market`):
+        100·b·small ≥ a·placed, where a/b = ``percent`` exactly."""
+        small, everyone, ratio = self._small_local_counts(percent, most_homes)
+        self.model.add(100 * ratio.denominator * small >= ratio.numerator * everyone)
+
+    def small_local_shortfall(self, percent: float, most_homes: int) -> cp_model.IntVar:
+        """The fewest extra small-local placements that would meet the floor (what the guard falls short by)."""
+        small, everyone, ratio = self._small_local_counts(percent, most_homes)
+        short = self.model.new_int_var(0, len(self.instance.children), "small_local_shortfall")
+        self.model.add(100 * ratio.denominator * (small + short) >= ratio.numerator * everyone)
+        return short
+
+    def _small_local_counts(self, percent: float, most_homes: int):
+        """(placements with small local providers, all placements, ``percent`` as a fraction)."""
+        small_home = np.array(is_small_local(self.instance, most_homes), bool)
+        small = self._over(np.flatnonzero(small_home[self.pairs["home"].to_numpy()]))
+        return small, self._over(np.arange(len(self.pairs))), Fraction(str(percent))
 
     def _authority_shares(self):
         """Per authority: (n, n_a, 100·n·placed_a − 100·n_a·placed)."""

@@ -21,8 +21,9 @@ KPI_LABELS = ("Children without a home", "Brothers and sisters apart", "Weekly s
 SOLVE_S = 90
 FRONTIER_S = 150  # a 3-point frontier with a 30 s limit, checked point by point, on a busy machine
 PAGES = (  # (sidebar link, page title): every page of the app
-    ("Data", "Data"), ("Map", "Map"), ("Solve", "Solve"), ("Results", "Results"), ("Trade-offs", "Trade-offs"),
-    ("Sufficiency", "Sufficiency what-ifs"), ("Block-booking", "Block-booking what-ifs"), ("Scenarios", "Scenarios"),
+    ("Data", "Data"), ("Map", "Map"), ("Solve", "Solve"), ("Results", "Results"), ("Market", "Market"),
+    ("Trade-offs", "Trade-offs"), ("Sufficiency", "Sufficiency what-ifs"), ("Block-booking", "Block-booking what-ifs"),
+    ("Open a home", "Open a home"), ("Beyond the region", "Beyond the region"), ("Scenarios", "Scenarios"),
     ("Export", "Export"), ("History", "Run history"))
 
 

@@ -64,7 +64,7 @@ def test_a_childs_full_reason_fits_a_phone(phone: Page):
     assert_page(phone, "Data")
     solve_in_five_seconds(phone, SOLVE_S)
     go(phone, "Results")
-    reason = phone.locator('[data-testid="stAlertContentInfo"]').filter(has_text=re.compile(r"^(Placed at|Unplaced)"))
+    reason = phone.locator('[data-testid="stAlertContentInfo"]').filter(has_text=re.compile(r"^(Placed|Unplaced|Has a family or friends carer)"))
     reason.first.scroll_into_view_if_needed()
     expect(reason.first).to_be_visible()
     box = reason.first.bounding_box()

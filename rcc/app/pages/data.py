@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from rcc import charts
-from rcc.app import glossary, imports, state
+from rcc.app import glossary, imports, state, views
 from rcc.data.problems import Problem
 from rcc.data.read import Report, read_text_table, read_workbook, validate_tables
 from rcc.data.schema import TABLES
@@ -58,7 +58,7 @@ def _show_upload() -> None:
     problems = problems.rename(columns=str.capitalize)  # 'file' → 'File': read by people here
     if report.ok:
         state.set_instance(report.instance, "uploaded instance")
-        st.success(f"Loaded: {report.instance!r}")
+        st.success(views.loaded(report.instance))
         if len(problems):
             st.dataframe(problems, hide_index=True, width="stretch")
     else:
@@ -120,7 +120,7 @@ def _show_import_outcome(outcome: imports.ImportOutcome) -> None:
     if refused:
         st.error(refused)
     else:
-        st.success(f"Loaded: {outcome.instance!r}")
+        st.success(views.loaded(outcome.instance))
     warning = imports.no_vacancy_warning(outcome)
     if warning:
         st.warning(warning)

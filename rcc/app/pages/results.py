@@ -162,6 +162,7 @@ def render() -> None:
                f"quo: one child at a time, each to the best home left{today}.")
     views.measure_metrics(solved.check.measures, views.status_quo_measures(solved, greedy))
     views.share_metrics(solved.kpis, greedy.kpis if greedy else None)
+    views.kinship_metrics(solved.kpis, greedy.kpis if greedy else None)
     _proof_and_guards(solved)
     today_placements = state.status_quo()
     if today_placements is not None:
@@ -170,4 +171,5 @@ def render() -> None:
     views.show_authorities(authority_table(solved))
     _sibling_groups(solved)
     _one_child(solved, _children(solved))
-    glossary.show("status quo", "bound", "gap", "proven", "guards", "within 20 miles", "need levels", "pin")
+    glossary.show("status quo", "bound", "gap", "proven", "guards", "within 20 miles", "need levels", "pin",
+                  *(["family or friends carer"] if solved.kpis.get("kinship_carers") else []))

@@ -81,11 +81,32 @@ def _guards_form(current: Guards) -> Guards | None:
         "Fairness: most points any authority's placed share may fall below the region's", 0.0, 100.0,
         current.fairness_points, 1.0, key="guard_fairness", placeholder="no fairness guard",
         help="Leave empty for no fairness guard.")
+    private, small, homes = _market_guards(current)
     try:
-        return Guards(status_quo, {"none": None, "today": "today", "amount": amount}[budget], fairness)
+        return Guards(status_quo, {"none": None, "today": "today", "amount": amount}[budget], fairness,
+                      private_spend=private, small_local_pct=small, small_provider_homes=homes)
     except ValueError as exc:
         st.error(f"Guards: {exc}.")
         return None
+
+
+def _market_guards(current: Guards) -> tuple[float | None, float | None, int]:
+    """Spend with private providers at most £X a week; at least P% of placements with small local providers
+    (owners of at most N homes, all in the region). Used when the homes record sector and owner."""
+    with st.expander("Market guards: private spend and small local providers"):
+        st.caption("They need the homes' sector and owner (homes.csv columns, filled by the Ofsted import); the "
+                   "Market page shows the plan's figures.")
+        cols = st.columns(3)
+        private = cols[0].number_input("Most spend with private providers (£ a week)", 0.0, 1e9, current.private_spend,
+                                       5_000.0, format="%.0f", key="guard_private_spend",
+                                       placeholder="no private-spend guard", help="Leave empty for no such guard.")
+        small = cols[1].number_input("Least share of placements with small local providers (%)", 0.0, 100.0,
+                                     current.small_local_pct, 5.0, key="guard_small_local",
+                                     placeholder="no small-provider guard",
+                                     help=glossary.TERMS["small local providers"])
+        homes = cols[2].number_input("A small provider owns at most (homes)", 1, 50, current.small_provider_homes,
+                                     key="guard_small_provider_homes")
+    return private, small, int(homes)
 
 
 def _today_note(inst) -> None:
