@@ -26,6 +26,7 @@ from rcc.data import geo
 from rcc.model import KM_PER_MILE, MILES_20_KM, Instance, Weights
 from rcc.solver.candidates import Arrays, excluding_rules, may_live_together
 from rcc.solver.kinship import kinship
+from rcc.units import in_miles
 
 
 def money(value: float) -> str:
@@ -134,7 +135,7 @@ class Explainer:
         where = ("within 20 miles" if km <= MILES_20_KM else "more than 20 miles from home") + (
             ", in the child's own authority" if self.instance.home_by_id[home_id].la_code == child.la_code
             else ", outside the child's authority")
-        text = f"Placed with their family or friends carer ({home_id}), {_miles(km)} away ({where}), {money(charged)}"
+        text = f"Placed with their family or friends carer ({home_id}), {in_miles(km)} away ({where}), {money(charged)}"
         siblings = [c for c in self.instance.sibling_groups.get(child.sibling_group, ()) if c != child_id]
         if siblings:
             with_them = [c for c in siblings if self.assignment.get(c) == home_id]
@@ -148,7 +149,7 @@ class Explainer:
         price = "a block-booked bed (already paid)" if charged == 0 and home.block_booked else money(charged)
         where = ("within 20 miles" if km <= MILES_20_KM else "more than 20 miles from home") + (
             ", in the child's own authority" if home.la_code == child.la_code else ", outside the child's authority")
-        text = f"Placed at {_describe_home(self.instance, home_id)}, {_miles(km)} away ({where}), {price}"
+        text = f"Placed at {_describe_home(self.instance, home_id)}, {in_miles(km)} away ({where}), {price}"
         if child.prefers_a_family and child.suitability(home.setting) == "suitable":
             text += " (a suitable setting, not the preferred one)"
         siblings = [c for c in self.instance.sibling_groups.get(child.sibling_group, ()) if c != child_id]
@@ -162,7 +163,7 @@ class Explainer:
         best = alternatives.iloc[0]
         blocked = self._blocker(child_id, best["home_id"])
         tail = f" but it {blocked}" if blocked else ""
-        return (f"{text}. Best alternative: {best['home_id']}, {_miles(best['km'])} "
+        return (f"{text}. Best alternative: {best['home_id']}, {in_miles(best['km'])} "
                 f"({_difference((best['km'] - km) / KM_PER_MILE, 'miles', 'farther', 'nearer')}), "
                 f"{money(best['charged'])} "
                 f"({_difference(best['charged'] - charged, '£', 'a week more', 'a week less')}){tail}.")
@@ -275,11 +276,6 @@ class Explainer:
             return "keeping them together scored worse overall under the weighted score"
         return ("keeping them together would have made an earlier priority worse (a child left without a home) "
                 "or broken a guard")
-
-
-def _miles(km: float) -> str:
-    """A distance as people in England say it; the sector's line is 20 miles, so reasons speak miles."""
-    return f"{km / KM_PER_MILE:.1f} miles"
 
 
 def _difference(delta: float, unit: str, more: str, less: str) -> str:

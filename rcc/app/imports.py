@@ -22,7 +22,8 @@ from rcc.data.safe_cells import csv_text
 from rcc.imports.ofsted import OfstedImport, import_ofsted
 from rcc.imports.sources import source_bytes, source_name
 from rcc.imports.ssda903 import Import903, import_903_frames, render_files
-from rcc.model import KM_PER_MILE, Instance
+from rcc.model import Instance
+from rcc.units import in_miles
 
 PROBLEM_COLUMNS = ("source", "file", "row", "column", "value", "rule", "severity", "key")
 COUNT_COLUMNS = ("source", "counted", "reason", "count")
@@ -224,10 +225,6 @@ def _shown(value, fmt: str) -> str:
     return "—" if value is None else fmt.format(value)
 
 
-def _miles(km: float | None) -> str:
-    return _shown(None if km is None else km / KM_PER_MILE, "{:.1f} miles")
-
-
 def status_quo_comparison(today: Mapping, kpis: Mapping) -> pd.DataFrame:
     """Today's placements (the 903's ``status_quo_summary``) beside rcc's plan (its checked KPIs).
 
@@ -240,7 +237,7 @@ def status_quo_comparison(today: Mapping, kpis: Mapping) -> pd.DataFrame:
         ("Children", f"{today['children']:,}", f"{kpis['children']:,}"),
         ("With a known placement location (rcc: placed)", f"{today['with_known_placement_location']:,}",
          f"{kpis['placed']:,}"),
-        ("Mean distance from home", _miles(today["mean_km"]), _miles(kpis["mean_km"])),
+        ("Mean distance from home", in_miles(today["mean_km"]), in_miles(kpis["mean_km"])),
         ("Within 20 miles", _shown(today["within_20_miles_pct"], "{:.1f}%"),
          _shown(kpis["within_20_miles_pct"], "{:.1f}%")),
         ("Placed outside the LA", _shown(today["outside_la_pct"], "{:.1f}%"), _shown(outside, "{:.1f}%")),

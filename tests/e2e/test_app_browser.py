@@ -101,6 +101,10 @@ def test_solve_then_every_page(page: Page):
     expect(page.get_by_role("heading", name="Recommend block contracts")).to_be_visible()
     shoot(page, "block-booking")
 
+    for link in ("Market", "Open a home", "Beyond the region"):  # drawn from the plan and the data alone
+        go(page, link)
+        shoot(page, link.lower())
+
     go(page, "Scenarios")
     page.get_by_role("button", name="Save scenario").click()
     expect(page.get_by_text("Saved 'scenario 1'.")).to_be_visible()

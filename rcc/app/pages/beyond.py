@@ -20,8 +20,7 @@ NEIGHBOUR_LABEL = "Bundled: a neighbouring region (Lancashire, Cheshire, Warring
 OTHER_PLANS = {"solve": "After its own plan (rcc, children first)", "greedy": "After its status quo",
                "as-given": "Its vacancies as listed"}
 POOL_SECONDS = 30
-LIST_COLUMNS = {"child_id": "Child", "authority": "Authority", "age": "Age", "need_level": "Need level",
-                "reason_label": "Reason", "why": "Why"}
+LIST_COLUMNS = {"child_id": "Child", "authority": "Authority", "about": "Why"}  # three columns: the why fits a phone
 POOLED_COLUMNS = {"child_id": "Child", "authority": "Authority", "home_id": "Home", "setting": "Setting",
                   "home_authority": "Home's authority", "shared_as": "Shared as", "miles": "Distance (miles)",
                   "weekly_cost": "Weekly price (£/week)"}
@@ -47,7 +46,9 @@ def _national_list(inst):
     st.dataframe(by_la.rename(columns={"authority": "Authority", "children": "Children", **reasons}),
                  hide_index=True, width="stretch")
     st.markdown("**Every child on the list**")
-    table = listed.children.assign(reason_label=listed.children["reason"].map(reason_label))
+    children = listed.children
+    table = children.assign(about=[f"Aged {a}, need level {n}. {why}" for a, n, why in
+                                   zip(children["age"], children["need_level"], children["why"], strict=True)])
     views.wrapped(table[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS))
     return listed
 
