@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 
 from rcc.check import verify
 from rcc.model import Instance, Weights
@@ -107,10 +107,9 @@ def test_without_time_for_the_whole_model_the_shortlists_plan_is_returned_with_t
     """When CP-SAT could not presolve the pruned model in time, the shortlists' plan comes back,
     checked, with the LP's bound (never a shortlist's own)."""
     monkeypatch.setattr(cpsat, "SHORTLISTS", (1,))
-    monkeypatch.setattr(cpsat, "PRESOLVE_PAIRS_PER_SECOND", 0)
     instance = Instance(children=tuple(child(f"C{i}", sibling_group="G") for i in range(4)),
                         homes=(home("H1"), home("H2", at=DIDSBURY), home("H3", at=BOLTON)))
-    result = solve(instance, params=SolveParams(time_limit=10))
+    result = solve(instance, params=SolveParams(time_limit=10, presolve_pairs_per_second=0))
     verify(result, instance)
     assert result.status is Status.FEASIBLE
     assert "too little time left for CP-SAT to search 12 pairs" in result.message
@@ -145,23 +144,3 @@ def test_a_shortlist_missing_the_optimum_is_not_taken_for_it(monkeypatch):
     assert result.status is Status.OPTIMAL
     assert result.objective == pytest.approx(best, abs=penny_rounding(instance))
     assert "proven on an LP shortlist" not in result.message
-
-
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_instances(max_children=7, max_homes=5))
-def test_an_lp_over_the_cheapest_pairs_guides_but_never_proves(instance):
-    """Where the whole LP is too large for the time, one over each child's cheapest pair guides
-    CP-SAT: its plan is checked, its bound stays the flow relaxation's, and nothing is called optimal."""
-    pairs = candidate_pairs(instance, Weights())
-    assume(not pairs.empty)  # no pair, no LP: CP-SAT alone proves "nobody placed"
-    best, _ = brute_force(instance)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cpsat, "LP_PAIRS_PER_SECOND", 0)
-        patch.setattr(cpsat, "GUIDE_PAIRS_PER_CHILD", 1)
-        result = solve(instance, params=SolveParams(time_limit=10, workers=1))
-    verify(result, instance)
-    flow_bound, _ = flow_relaxation(instance, Weights(), pairs)
-    assert result.objective >= best - penny_rounding(instance)
-    assert result.bound == pytest.approx(min(flow_bound, result.objective))
-    assert result.status is not Status.OPTIMAL
-    assert "pairs_kept" not in result.stats

@@ -34,6 +34,7 @@ class Family:
     seed: int = 1
     known_optimum: float | None = None
     time_limit: float | None = None  # CP-SAT seconds when the family's target sets its own budget
+    priced: bool = False  # too large to store every pair: only the priced pipeline and the status quo run
     root: Path = Path(".")
 
     def las(self) -> list[str] | None:

@@ -88,11 +88,14 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
         f"lower bound) → rcc's solve ({limits.workers} workers, {limits.time_limit:g} s limit unless the family's",
         "target sets its own: the contract's LP relaxation where HiGHS can solve it in half the limit, CP-SAT",
         "on each child's best pairs by reduced cost, safe reduced-cost pruning, then CP-SAT on the pairs left",
-        "if there is time to presolve them) → rcc's priorities solve (children first, the default objective;",
-        "the same limit) →",
+        "if there is time to presolve them; where the LP is too large, the priced pipeline: column generation",
+        "with a Lagrangian bound every round, the LP rounded, CP-SAT on its shortlist and by windows) → rcc's",
+        "priorities solve (children first, the default objective; the same limit) →",
         f"HiGHS MIP of the same contract, asked to reach rcc's gap (at least {OPTIMAL_GAP:.2%}, the targets' \"proven",
         f"optimal\") and capped at {limits.highs_cap:g} s. Every solution passes the independent checker; a family",
-        f"stops at {limits.memory_gb:g} GB or {limits.family_cap:g} s and its row says where.",
+        f"stops at {limits.memory_gb:g} GB or {limits.family_cap:g} s and its row says where. Families marked",
+        "priced (too large to store every pair) run only the status quo, over each child's nearest homes, and",
+        "the priced pipeline; \"pairs\" is then the pairs kept, not every feasible pair.",
         "",
         "What these figures mean, and what was tried to move them: [FINDINGS.md](FINDINGS.md).",
         "",
@@ -144,5 +147,7 @@ def render(rows: Sequence[dict], limits: Limits, command: str) -> str:
         note = f" {row['note']}." if row.get("note") else ""
         known = f" Known optimum £{row['known_optimum']:,.2f}." if row.get("known_optimum") is not None else ""
         limit = f" CP-SAT limit {row['time_limit']:g} s." if row.get("time_limit") is not None else ""
-        lines.append(f"- **{row['family']}**: {row['about']}.{limit}{known}{note}")
+        stages = (f" Plan found by {row['found_by']}; bound by {row['proved_by']}."
+                  if row.get("found_by") and row.get("proved_by") else "")
+        lines.append(f"- **{row['family']}**: {row['about']}.{limit}{known}{stages}{note}")
     return "\n".join(lines) + "\n"

@@ -79,7 +79,20 @@ class Arrays:
             "youngest_resident": np.array([min(h.resident_ages, default=99) for h in homes], int),
             "oldest_resident": np.array([max(h.resident_ages, default=-1) for h in homes], int),
             "reserved_for": np.array([h.reserved_for or "" for h in homes], object),
+            "home_id": np.array([h.home_id for h in homes], object),
         }
+
+    @cached_property
+    def home_tree(self) -> tuple[cKDTree, np.ndarray]:
+        """A KD-tree over the unit-sphere points of the homes any child may use, and their positions."""
+        h = self.homes
+        usable = np.flatnonzero((h["vacancies"] >= 1) & ~h["inadequate"])
+        return cKDTree(to_unit_vectors(h["lat"][usable], h["lon"][usable])), usable
+
+    @cached_property
+    def unit_points(self) -> np.ndarray:
+        """The children's points on the unit sphere."""
+        return to_unit_vectors(self.children["lat"], self.children["lon"])
 
     @cached_property
     def _tag_bits(self) -> dict[str, int]:
@@ -216,10 +229,19 @@ def pair_distances(instance: Instance, arrays: Arrays, ci: np.ndarray, hi: np.nd
     return km
 
 
-_CHUNK = 2048  # children per tree query: bounds memory whatever the region's size
+_CHUNK = 2048  # children per tree query at most...
+_CHUNK_PAIRS = 250_000  # ...and about this many pairs: memory stays bounded however dense the homes
 
 
-def _filtered(instance: Instance, arrays: Arrays, ci: np.ndarray, hi: np.ndarray):
+def _chunk_size(tree: cKDTree, points: np.ndarray, chord: float) -> int:
+    """Children per tree query so that a chunk finds about ``_CHUNK_PAIRS`` pairs (from the homes
+    within reach of a sample of the children)."""
+    sample = points[:: max(1, len(points) // 64)]
+    homes_near = tree.query_ball_point(sample, chord, return_length=True).mean() if len(sample) else 0.0
+    return int(np.clip(_CHUNK_PAIRS / max(homes_near, 1.0), 16, _CHUNK))
+
+
+def feasible_of(instance: Instance, arrays: Arrays, ci: np.ndarray, hi: np.ndarray):
     """The pairs among (ci, hi) that pass every rule, with their km (rules first: they are cheaper)."""
     keep = np.ones(len(ci), bool)
     for rule in PAIR_RULES:
@@ -230,30 +252,74 @@ def _filtered(instance: Instance, arrays: Arrays, ci: np.ndarray, hi: np.ndarray
     return ci[within], hi[within], km[within]
 
 
-def _feasible_parts(instance: Instance, arrays: Arrays):
+def feasible_within(instance: Instance, arrays: Arrays, children: np.ndarray | None = None,
+                    radius_km: np.ndarray | None = None, travel: bool = True,
+                    worth: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None):
     """Feasible (ci, hi, km) in chunks: homes within each child's reach, then travel.csv pairs.
 
-    Children are taken in chunks of nearby children (sorted along a coarse grid), and each chunk's
-    own KD-tree is matched against the homes' tree in one call that returns index arrays — no
-    Python object per pair, which is what made whole-England instances slow. Homes that no child
-    may use (no vacancy, rated inadequate) never enter the tree.
+    ``children`` (positions; every child by default) and ``radius_km`` (per child, at most its
+    ``max_distance_km``; the reach by default) let the pricing search only as far as a child's
+    duals allow. Children are taken in chunks of nearby children sharing a radius (sorted along a
+    coarse grid), and each chunk's own KD-tree is matched against the homes' tree in one call that
+    returns index arrays — no Python object per pair, which is what made whole-England instances
+    slow. Homes that no child may use (no vacancy, rated inadequate) never enter the tree.
+
+    ``worth(ci, hi, at_least_km)`` may drop pairs before the rules and geodesics are computed, from
+    a lower bound on their distance (the great circle on the polar radius, less the 1% margin).
     """
-    c, h = arrays.children, arrays.homes
-    usable = np.flatnonzero((h["vacancies"] >= 1) & ~h["inadequate"])
-    if len(c["lat"]) and len(usable):
-        tree = cKDTree(to_unit_vectors(h["lat"][usable], h["lon"][usable]))
-        points = to_unit_vectors(c["lat"], c["lon"])
-        for reach in np.unique(c["max_km"]):  # children share few reaches (80 km by default)
-            chosen = np.flatnonzero(c["max_km"] == reach)
+    c = arrays.children
+    children = np.arange(len(c["lat"])) if children is None else np.asarray(children, int)
+    reach = c["max_km"][children] if radius_km is None else np.minimum(radius_km, c["max_km"][children])
+    tree, usable = arrays.home_tree
+    if len(children) and len(usable):
+        points = arrays.unit_points
+        for radius in np.unique(reach):  # children share few reaches (80 km by default)
+            chosen = children[reach == radius]
             chosen = chosen[np.lexsort((c["lon"][chosen], np.floor(c["lat"][chosen] * 2)))]  # half-degree bands
-            chord = 2 * np.sin(min(np.pi, reach * _RADIUS_MARGIN / _EARTH_MIN_RADIUS_KM) / 2)
-            for start in range(0, len(chosen), _CHUNK):
-                part = chosen[start:start + _CHUNK]
+            chord = 2 * np.sin(min(np.pi, radius * _RADIUS_MARGIN / _EARTH_MIN_RADIUS_KM) / 2)
+            chunk = _chunk_size(tree, points[chosen], chord)
+            for start in range(0, len(chosen), chunk):
+                part = chosen[start:start + chunk]
                 near = cKDTree(points[part]).sparse_distance_matrix(tree, chord, output_type="ndarray")
-                yield _filtered(instance, arrays, part[near["i"]], usable[near["j"]])
-    if instance.travel:  # a listed pair counts at its listed km, however far the geodesic
+                ci, hi = part[near["i"]], usable[near["j"]]
+                if worth is not None:
+                    at_least = 2 * np.arcsin(np.minimum(1.0, near["v"] / 2)) * _EARTH_MIN_RADIUS_KM / _RADIUS_MARGIN
+                    keep = worth(ci, hi, at_least)
+                    ci, hi = ci[keep], hi[keep]
+                yield feasible_of(instance, arrays, ci, hi)
+    if travel and instance.travel:  # a listed pair counts at its listed km, however far the geodesic
         tc, th, _ = _travel_index(instance)
-        yield _filtered(instance, arrays, tc, th)
+        mine = np.isin(tc, children)
+        yield feasible_of(instance, arrays, tc[mine], th[mine])
+
+
+def pair_table(instance: Instance, weights: Weights, arrays: Arrays, ci: np.ndarray, hi: np.ndarray,
+               km: np.ndarray) -> pd.DataFrame:
+    """Index pairs as the pairs table every solver reads (columns: see :func:`candidate_pairs`)."""
+    cost = arrays.homes["weekly_cost"][hi]
+    not_preferred = arrays.children["not_preferred"]
+    not_preferred = not_preferred[ci, arrays.homes["family"][hi]] if not_preferred.any() else np.zeros(len(ci), bool)
+    return pd.DataFrame(
+        {
+            "child": ci,
+            "home": hi,
+            "child_id": arrays.children["child_id"][ci] if len(ci) else [],
+            "home_id": arrays.homes["home_id"][hi] if len(hi) else [],
+            "km": km,
+            "weekly_cost": cost,
+            "cost_term": weights.cost * cost,
+            "km_term": weights.km * km,
+            "not_preferred": not_preferred,
+            "pref_term": np.where(not_preferred, weights.not_preferred, 0.0),
+        }
+    )
+
+
+def unique_sorted(instance: Instance, ci: np.ndarray, hi: np.ndarray, km: np.ndarray):
+    """(ci, hi, km) with each pair once, sorted by child then home (a travel.csv pair may also have
+    been found by the tree)."""
+    _, first = np.unique(ci.astype(np.int64) * max(1, len(instance.homes)) + hi, return_index=True)
+    return ci[first], hi[first], km[first]
 
 
 def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.DataFrame:
@@ -263,34 +329,16 @@ def candidate_pairs(instance: Instance, weights: Weights | None = None) -> pd.Da
     ``weekly_cost`` (the spot price), ``cost_term`` (weighted price, charged unless the bed is
     block-booked), ``km_term`` (weighted distance), ``not_preferred`` (the child is merely suitable
     for the home's setting family while preferring another) and ``pref_term`` (``w_not_preferred``
-    there, else 0).
+    there, else 0). Instances too large to hold every pair are priced instead
+    (:mod:`rcc.solver.pricing`).
     """
     weights = weights or Weights()
     arrays = Arrays(instance)
-    parts = list(_feasible_parts(instance, arrays))
+    parts = list(feasible_within(instance, arrays))
     ci = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, int)
     hi = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, int)
     km = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
-    # A travel.csv pair may also have been found by the tree: keep one of each, sorted.
-    _, first = np.unique(ci.astype(np.int64) * max(1, len(instance.homes)) + hi, return_index=True)
-    ci, hi, km = ci[first], hi[first], km[first]
-    cost = arrays.homes["weekly_cost"][hi]
-    not_preferred = arrays.children["not_preferred"]
-    not_preferred = not_preferred[ci, arrays.homes["family"][hi]] if not_preferred.any() else np.zeros(len(ci), bool)
-    return pd.DataFrame(
-        {
-            "child": ci,
-            "home": hi,
-            "child_id": np.array([c.child_id for c in instance.children], object)[ci] if len(ci) else [],
-            "home_id": np.array([h.home_id for h in instance.homes], object)[hi] if len(hi) else [],
-            "km": km,
-            "weekly_cost": cost,
-            "cost_term": weights.cost * cost,
-            "km_term": weights.km * km,
-            "not_preferred": not_preferred,
-            "pref_term": np.where(not_preferred, weights.not_preferred, 0.0),
-        }
-    )
+    return pair_table(instance, weights, arrays, *unique_sorted(instance, ci, hi, km))
 
 
 def separated_rows(instance: Instance, pairs: pd.DataFrame) -> np.ndarray:

@@ -8,11 +8,11 @@ benchmark families; commissioners' plans are solved by priorities (:mod:`rcc.sol
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,9 +23,11 @@ from rcc.result import ProgressUpdate, Result, Stage, Status
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
-from rcc.solver.lp import LpRelaxation, cheapest_pairs, lp_relaxation
-from rcc.solver.objective import SCALE, assignment_measures, assignment_terms
+from rcc.solver.incumbent import Plan
+from rcc.solver.lp import LpRelaxation, lp_relaxation
+from rcc.solver.objective import SCALE
 from rcc.solver.params import SolveParams, run
+from rcc.solver.pipeline import solve_at_scale
 from rcc.solver.placement_model import PlacementModel
 from rcc.solver.repair import repaired_flow
 
@@ -76,50 +78,23 @@ class _Progress(cp_model.CpSolverSolutionCallback):
 
 
 def _best_start(instance: Instance, weights: Weights, pairs: pd.DataFrame, greedy: Result,
-                relaxed: Mapping[str, str | None]) -> _Plan:
+                relaxed: Mapping[str, str | None]) -> Plan:
     """The better of the status quo and the repaired relaxation."""
-    repaired = _Plan.of("repaired relaxation", instance, weights, pairs, repaired_flow(instance, weights, pairs,
+    repaired = Plan.of("repaired relaxation", instance, weights, pairs, repaired_flow(instance, weights, pairs,
                                                                                    dict(relaxed)))
     if repaired.objective < greedy.objective:
         return repaired
-    return _Plan("status quo", greedy.assignment, greedy.terms, greedy.measures)
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """A complete assignment that keeps every rule, where it came from, and its exact objective terms."""
-
-    label: str
-    assignment: Mapping[str, str | None]
-    terms: Mapping[str, float]
-    measures: Mapping[str, float]
-
-    @property
-    def objective(self) -> float:
-        return sum(self.terms.values())
-
-    @classmethod
-    def of(cls, label: str, instance: Instance, weights: Weights, pairs: pd.DataFrame,
-           assignment: Mapping[str, str | None]) -> _Plan:
-        return cls(label, assignment, assignment_terms(instance, weights, pairs, assignment),
-                   assignment_measures(instance, weights, pairs, assignment))
+    return Plan("status quo", greedy.assignment, greedy.terms, greedy.measures)
 
 
 # The LP-guided stage (measured in benchmarks/FINDINGS.md): the LP may take up to half the time
 # left; CP-SAT then looks for a plan among each child's 4, then 16, best pairs by reduced cost,
 # before the whole (safely pruned) model; each gets an equal share of what is left. The whole model
 # is searched only if CP-SAT can presolve it in a third of the time left; otherwise the shortlists
-# share all of it. Without the LP stage, a model CP-SAT could not presolve in the time left is not
-# built at all (at 27 M pairs it would not fit in memory either): the best start is returned.
+# share all of it. An LP too large for its share (at the machine's ``lp_pairs_per_second``) is not
+# built at all: the priced pipeline (rcc.solver.pipeline) solves the instance instead.
 LP_SHARE = 0.5
-# HiGHS's dual simplex solved the LP of 181,275 pairs in 9.4 s; that of 4.7 M pairs had not finished
-# in 15 minutes. An LP larger than this rate allows in its share of the time is solved over each
-# child's GUIDE_PAIRS_PER_CHILD cheapest pairs instead: a guide to where CP-SAT looks, which proves
-# and prunes nothing (at 5,000 children: 77,635 pairs, 3.4 s).
-LP_PAIRS_PER_SECOND = 20_000
-GUIDE_PAIRS_PER_CHILD = 16
 SHORTLISTS = (4, 16)  # pairs per child
-PRESOLVE_PAIRS_PER_SECOND = 9_000  # CP-SAT presolved 181,275 pairs in ~21 s
 
 
 def _run(built: PlacementModel, params: SolveParams, time_limit: float,
@@ -130,8 +105,8 @@ def _run(built: PlacementModel, params: SolveParams, time_limit: float,
 
 
 def _shortlists(instance: Instance, weights: Weights, params: SolveParams, pairs: pd.DataFrame, lp: LpRelaxation,
-                best: _Plan, hint: Mapping[str, str | None] | None, relay: _Progress | None,
-                left: Callable[[], float], whole: bool) -> tuple[_Plan, np.ndarray, bool]:
+                best: Plan, hint: Mapping[str, str | None] | None, relay: _Progress | None,
+                left: Callable[[], float], whole: bool) -> tuple[Plan, np.ndarray, bool]:
     """CP-SAT on each child's few best pairs by reduced cost, then on more of them.
 
     Returns the best plan, the pairs worth keeping against it (``LpRelaxation.worth_keeping``)
@@ -158,11 +133,11 @@ def _shortlists(instance: Instance, weights: Weights, params: SolveParams, pairs
         log.info("LP shortlist of %d pairs per child (%d pairs): %s, %.2f", per_child, listed.sum(),
                  solver.status_name(code), solver.objective_value / SCALE)
         if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = _Plan.of(f"LP shortlist of {per_child} pairs per child", instance, weights, pairs,
+            found = Plan.of(f"LP shortlist of {per_child} pairs per child", instance, weights, pairs,
                              model.assignment(solver.boolean_value))
             best = found if found.objective < best.objective else best
             keep = lp.worth_keeping(best.objective)
-        if code == cp_model.OPTIMAL and lp.complete and not (keep & ~listed).any():
+        if code == cp_model.OPTIMAL and not (keep & ~listed).any():
             return best, keep, True
     if relay:
         relay.proves = True
@@ -182,6 +157,9 @@ def solve(
 
     Four steps, each of which keeps what the one before proved:
 
+    0. If the whole LP is too large for half the time (at the machine's ``lp_pairs_per_second``):
+       the priced pipeline (:mod:`rcc.solver.pipeline`) — column generation's proven bound and
+       CP-SAT by windows — instead of the steps below.
     1. The status quo (greedy) and the repaired min-cost-flow relaxation: a plan and a bound in
        milliseconds to seconds; the better plan is returned if nothing better is found.
     2. Unless ``params.lp_guide`` is off or matches are pinned: the LP relaxation (``rcc.solver.lp``),
@@ -212,8 +190,14 @@ def solve(
     def stopped() -> Status:  # a plan returned without CP-SAT's last word: was the time up?
         return Status.TIME_LIMIT if left() < 0.05 * params.time_limit else Status.FEASIBLE
 
-    relaxation_bound, relaxed = flow_relaxation(instance, weights, pairs)
     greedy = None if pins else solve_greedy(instance, weights, pairs)  # neither start knows of pins
+    if params.lp_guide and len(pairs) > params.lp_pairs_per_second * LP_SHARE * params.time_limit:
+        scaled = solve_at_scale(instance, weights, dataclasses.replace(params, time_limit=max(0.01, left())), pins,
+                                progress, status_quo=greedy)
+        if scaled is not None:
+            return dataclasses.replace(scaled, runtime_s=time.perf_counter() - started,
+                                       stats={"pairs": len(pairs), **scaled.stats})
+    relaxation_bound, relaxed = flow_relaxation(instance, weights, pairs)
     best = _best_start(instance, weights, pairs, greedy, relaxed) if greedy else None
     if hint == "greedy":
         hint = greedy.assignment if greedy else None
@@ -224,24 +208,13 @@ def solve(
                       best.measures["weekly_spend"] if best else None) if progress else None
 
     model_pairs = pairs
-    lp = None
-    if params.lp_guide and not pins:
-        lp_pairs, budget = pairs, LP_SHARE * left()
-        if len(pairs) > LP_PAIRS_PER_SECOND * budget:  # too large to solve in time:
-            lp_pairs = pairs[cheapest_pairs(pairs, best.assignment, GUIDE_PAIRS_PER_CHILD)].reset_index(drop=True)
-        lp = lp_relaxation(instance, weights, lp_pairs, budget, complete=lp_pairs is pairs)
-    if lp and not lp.complete:  # its shortlists guide the search, but it proves and prunes nothing
-        best, _, _ = _shortlists(instance, weights, params, lp_pairs, lp, best, hint, relay, left, whole=False)
-        stats.update(lp_pairs=len(lp_pairs), lp_s=lp.seconds)
-        return _result(stopped(), best, known_bound, started, params, stats,
-                       f"the {best.label}'s plan, from an LP over each child's {GUIDE_PAIRS_PER_CHILD} cheapest "
-                       f"pairs (the whole LP of {len(pairs):,} pairs is too large for the time limit)", bound_by)
+    lp = lp_relaxation(instance, weights, pairs, LP_SHARE * left()) if params.lp_guide and not pins else None
     if lp:
         if lp.bound > known_bound:
             known_bound, bound_by = lp.bound, "LP relaxation (HiGHS)"
         if relay:
             relay.on_bound(SCALE * known_bound)
-        whole = lp.worth_keeping(best.objective).sum() <= PRESOLVE_PAIRS_PER_SECOND * left() / 3
+        whole = lp.worth_keeping(best.objective).sum() <= params.presolve_pairs_per_second * left() / 3
         best, keep, proven = _shortlists(instance, weights, params, pairs, lp, best, hint, relay, left, whole)
         stats.update(lp_bound=lp.bound, lp_s=lp.seconds, pairs_kept=int(keep.sum()))
         log.info("LP relaxation in %.1fs: bound %.2f; best plan %.2f (%s); pruning keeps %d of %d pairs",
@@ -252,7 +225,7 @@ def solve(
                            "LP reduced-cost pruning (HiGHS) and CP-SAT on the shortlist")
         model_pairs = pairs[keep].reset_index(drop=True)
 
-    if best and len(model_pairs) > PRESOLVE_PAIRS_PER_SECOND * left():  # CP-SAT could not even presolve it
+    if best and len(model_pairs) > params.presolve_pairs_per_second * left():  # CP-SAT could not even presolve it
         return _result(stopped(), best, known_bound, started, params, stats,
                        f"the {best.label}'s plan: too little time left for CP-SAT to search {len(model_pairs):,} pairs",
                        bound_by)
@@ -277,7 +250,7 @@ def solve(
                       message="the pinned matches cannot all hold")
     message = ""
     if code in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        found = _Plan.of("CP-SAT", instance, weights, pairs, built.assignment(solver.boolean_value))
+        found = Plan.of("CP-SAT", instance, weights, pairs, built.assignment(solver.boolean_value))
         status = Status.OPTIMAL if code == cp_model.OPTIMAL else (
             Status.TIME_LIMIT if solver.wall_time >= 0.95 * remaining else Status.FEASIBLE)
         if best and status is not Status.OPTIMAL and best.objective < found.objective:
@@ -302,7 +275,7 @@ def solve(
     return _result(status, best, bound, started, params, stats, message, bound_by)
 
 
-def _result(status: Status, plan: _Plan, bound: float, started: float, params: SolveParams,
+def _result(status: Status, plan: Plan, bound: float, started: float, params: SolveParams,
             stats: Mapping[str, float], message: str, bound_by: str) -> Result:
     """The plan with its score, measures and proof; ``bound_by`` names the stage that proved the bound."""
     runtime = time.perf_counter() - started

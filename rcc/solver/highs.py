@@ -81,15 +81,19 @@ class HighsModel:
         return self.n_pairs + len(self.cost) - 1
 
     def _one_home_per_child(self):
-        for rows in self._by_child.values():
+        self.child_rows = {}  # child position → its row, whose dual prices the child (rcc.solver.colgen)
+        for child, rows in self._by_child.items():
+            self.child_rows[child] = len(self.rows.lower)
             self.rows.add(rows, 1.0, upper=1)
 
     def _capacity_and_solo(self):
         solo = np.array([c.solo for c in self.instance.children], bool)
+        self.capacity_rows = {}  # home position → its row, whose dual is the price of a place there
         for home, rows in self._by_home.items():
             vacancies = self.instance.homes[home].vacancies
             weight = np.where(solo[self._children[rows]], vacancies, 1)
             if weight.sum() > vacancies:
+                self.capacity_rows[home] = len(self.rows.lower)
                 self.rows.add(rows, weight, upper=vacancies)
 
     def _separations(self):
@@ -119,6 +123,7 @@ class HighsModel:
                               upper=room)
 
     def _sibling_splits(self):
+        self.split_rows = {}  # sibling group → its split row, whose dual prices a group's extra home
         for group, by_home in sibling_rows(self.instance, self.pairs).items():
             members = self.instance.sibling_groups[group]
             if not by_home:
@@ -135,6 +140,7 @@ class HighsModel:
                 self.rows.add(xs + [y], [1.0] * len(xs) + [-room], upper=0)
                 used.append(y)
             split = self._new_var(self.weights.split, False, len(members) - 1)
+            self.split_rows[group] = len(self.rows.lower)
             self.rows.add(used + [split], [1.0] * len(used) + [-1.0], upper=1)
 
     def _block_booked_beds(self):

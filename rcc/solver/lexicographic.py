@@ -60,7 +60,6 @@ EFFORT = {"unplaced": 3.0, "siblings_apart": 3.0, "far_from_home": 1.0, "outside
           "not_preferred": 0.5, "weekly_spend": 2.0, "km": 1.0}
 COMPOSITE_LIMIT = 2**31  # the largest value a measures-together objective may take
 NO_LIMIT = 2**50  # a movable limit's "no limit"
-PRESOLVE_PAIRS_PER_SECOND = 9_000  # CP-SAT presolved 181,275 pairs in ~21 s (see rcc.solver.cpsat)
 # The most pairs the search takes. Measured on regional-1000 (181,275 pairs), the first five measures in
 # 40-60 s: with every pair, nothing better than the status quo's 135 children without a home; with each
 # child's best 16 to 25 (14,458 to 25,000 pairs), 60 to 64. Greater Manchester's 21,483 pairs, all of
@@ -115,8 +114,9 @@ class Search:
         self.greedy = solve_greedy(instance, self.weights, self.pairs)
         today = guarding.status_quo(instance, self.weights, self.pairs, self.greedy, actual)
         self.guards = guarding.caps(self.objective.guards, today)
-        self.searched, self.whole = _pairs_to_search(instance, self.pairs, {**self.greedy.assignment, **(pins or {})},
-                                                     self.objective.priorities.order, self.left())
+        start = {**self.greedy.assignment, **(pins or {})}
+        self.searched, self.whole = _pairs_to_search(instance, self.pairs, start, self.objective.priorities.order,
+                                                     self.left(), self.params.presolve_pairs_per_second)
         self.built = PlacementModel(instance, self.weights, self.searched, pins)
         self.plan: _Plan | None = None
         self.failed: Result | None = None
@@ -390,16 +390,18 @@ class _Plan:
 
 
 def _pairs_to_search(instance: Instance, pairs: pd.DataFrame, start: Mapping[str, str | None],
-                     order: tuple[str, ...], seconds: float) -> tuple[pd.DataFrame, bool]:
+                     order: tuple[str, ...], seconds: float,
+                     presolve_rate: float) -> tuple[pd.DataFrame, bool]:
     """(the pairs CP-SAT searches, whether they are all of them).
 
     Every pair when they are at most :data:`SEARCH_PAIRS` and CP-SAT can presolve them three times in
-    the time; else each child's best pairs by the pair-level measures in the chosen order (at least
-    :data:`LEAST_PAIRS_PER_CHILD`), the pairs in the homes any of their siblings' best pairs use, and
-    the pair ``start`` gives each child (the status quo's, or a pin), so that plan stays a valid start
-    and a pinned match is never mistaken for one that breaks a rule.
+    the time (at ``presolve_rate`` pairs a second); else each child's best pairs by the pair-level
+    measures in the chosen order (at least :data:`LEAST_PAIRS_PER_CHILD`), the pairs in the homes any
+    of their siblings' best pairs use, and the pair ``start`` gives each child (the status quo's, or a
+    pin), so that plan stays a valid start and a pinned match is never mistaken for one that breaks a
+    rule.
     """
-    budget = min(SEARCH_PAIRS, PRESOLVE_PAIRS_PER_SECOND * max(seconds, 0.0) / 3)
+    budget = min(SEARCH_PAIRS, presolve_rate * max(seconds, 0.0) / 3)
     if len(pairs) <= budget or not len(instance.children):
         return pairs, True
     per_child = max(LEAST_PAIRS_PER_CHILD, int(budget / len(instance.children)))

@@ -17,7 +17,6 @@ its value is within 0.6% of the optimum. Three things follow (measured in ``benc
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,20 +37,16 @@ def tolerance(value: float) -> float:
 class LpRelaxation:
     """The LP optimum of one instance, per row of the ``pairs`` it was built from."""
 
-    bound: float  # £/week: the LP optimum less ``tolerance``, proven if ``complete``
+    bound: float  # £/week: the LP optimum less ``tolerance``: proven, the LP being over every feasible pair
     values: np.ndarray  # each pair's LP value
     reduced_costs: np.ndarray  # each pair's reduced cost, £/week (≥ 0: the LP minimises)
     seconds: float
-    complete: bool = True  # built over every feasible pair; else only a guide, which proves nothing
 
     def worth_keeping(self, incumbent: float) -> np.ndarray:
-        """The pairs a plan cheaper than ``incumbent`` (£/week) may use: ``bound + d_j ≤ incumbent``
-        (every pair, unless the LP is ``complete``).
+        """The pairs a plan cheaper than ``incumbent`` (£/week) may use: ``bound + d_j ≤ incumbent``.
 
         The incumbent's own pairs always pass (its cost is at least ``LP + Σ`` of their ``d_j``).
         """
-        if not self.complete:
-            return np.ones(len(self.reduced_costs), bool)
         return self.reduced_costs <= incumbent - self.bound + tolerance(incumbent)
 
     def shortlist(self, children: np.ndarray, per_child: int) -> np.ndarray:
@@ -63,37 +58,25 @@ class LpRelaxation:
         return _cheapest(children, self.reduced_costs, per_child) | (self.values > 1e-6)
 
 
-def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, time_limit: float,
-                  complete: bool = True) -> LpRelaxation | None:
-    """Solve the exact model's LP relaxation over ``pairs``; ``None`` if HiGHS does not finish in
-    ``time_limit`` seconds (the caller then carries on without it). ``complete`` says whether
-    ``pairs`` are every feasible pair, which is what makes its bound and pruning proven."""
+def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, time_limit: float) -> LpRelaxation | None:
+    """Solve the exact model's LP relaxation over ``pairs`` (every feasible pair: that is what makes
+    its bound and pruning proven); ``None`` if HiGHS does not finish in ``time_limit`` seconds (the
+    caller then carries on without it)."""
     started = time.perf_counter()
     if pairs.empty:
         return None
-    solved = _solve(HighsModel(instance, weights, pairs), time_limit - (time.perf_counter() - started))
+    solved = solve_lp(HighsModel(instance, weights, pairs), time_limit - (time.perf_counter() - started))
     if solved is None:
         return None
-    value, x, reduced = solved
+    value, x, reduced, _ = solved
     n = len(pairs)
     return LpRelaxation(bound=value - tolerance(value), values=x[:n], reduced_costs=np.maximum(reduced[:n], 0.0),
-                        seconds=time.perf_counter() - started, complete=complete)
+                        seconds=time.perf_counter() - started)
 
 
-def cheapest_pairs(pairs: pd.DataFrame, plan: Mapping[str, str | None], per_child: int) -> np.ndarray:
-    """Each child's ``per_child`` cheapest pairs (weighted price, distance and preference), and the
-    pairs of ``plan``, so that an LP over them has at least that plan."""
-    own = pairs["cost_term"].to_numpy() + pairs["km_term"].to_numpy() + pairs["pref_term"].to_numpy()
-    placed = {c: h for c, h in plan.items() if h is not None}
-    children = pairs["child"].to_numpy()
-    # A child's row of the plan is the one whose home ID is the plan's: compared column-wise, not pair by pair.
-    planned_home = pairs["child_id"].map(placed).to_numpy()
-    in_plan = planned_home == pairs["home_id"].to_numpy()
-    return _cheapest(children, own, per_child) | in_plan
-
-
-def _solve(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """(LP optimum £/week, every variable's value, every variable's reduced cost at its lower bound)."""
+def solve_lp(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(LP optimum £/week, every variable's value, every variable's reduced cost at its lower bound,
+    every row's dual), or None if HiGHS does not finish in ``time_limit`` seconds."""
     if time_limit <= 0:
         return None
     c, bounds = model.objective()
@@ -111,7 +94,14 @@ def _solve(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, np.
     )
     if res.status != 0:
         return None
-    return res.fun, res.x, res.lower.marginals
+    duals = np.zeros(len(lower))
+    if (below | above).any():
+        marginals = res.ineqlin.marginals
+        duals[below] = marginals[:below.sum()]
+        duals[above] -= marginals[below.sum():]
+    if equal.any():
+        duals[equal] = res.eqlin.marginals
+    return res.fun, res.x, res.lower.marginals, duals
 
 
 def _cheapest(children: np.ndarray, cost: np.ndarray, per_child: int) -> np.ndarray:
