@@ -315,6 +315,15 @@ def pair_table(instance: Instance, weights: Weights, arrays: Arrays, ci: np.ndar
     )
 
 
+def first_per_child(children: np.ndarray, cost: np.ndarray, k: int) -> np.ndarray:
+    """Positions of each child's ``k`` rows of least ``cost`` (``children``: the rows' child column)."""
+    if not len(children):
+        return np.zeros(0, int)
+    order = np.lexsort((cost, children))
+    starts = np.searchsorted(children[order], children[order], side="left")
+    return order[np.arange(len(order)) - starts < k]
+
+
 def unique_sorted(instance: Instance, ci: np.ndarray, hi: np.ndarray, km: np.ndarray):
     """(ci, hi, km) with each pair once, sorted by child then home (a travel.csv pair may also have
     been found by the tree)."""

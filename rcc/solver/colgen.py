@@ -27,7 +27,7 @@ import pandas as pd
 
 from rcc.solver.candidates import pair_table
 from rcc.solver.highs import HighsModel
-from rcc.solver.lp import solve_lp
+from rcc.solver.lp import shortlist, solve_lp
 from rcc.solver.pricing import PairSource
 
 log = logging.getLogger(__name__)
@@ -142,9 +142,5 @@ def _useful(state: ColumnGeneration, protected: np.ndarray) -> np.ndarray:
     """The pairs worth solving the next LP over: each child's few of least reduced cost, the LP's own,
     and the protected ones."""
     children = state.pairs["child"].to_numpy()
-    order = np.lexsort((state.reduced_costs, children))
-    first = np.searchsorted(children[order], children[order], side="left")
-    keep = np.zeros(len(children), bool)
-    keep[order[np.arange(len(order)) - first < KEEP_PER_CHILD]] = True
     keys = children.astype(np.int64) * 1_000_000 + state.pairs["home"].to_numpy(np.int64)
-    return keep | (state.values > 1e-9) | np.isin(keys, protected)
+    return shortlist(children, state.reduced_costs, state.values, KEEP_PER_CHILD) | np.isin(keys, protected)

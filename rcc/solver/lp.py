@@ -25,6 +25,7 @@ from scipy.optimize import linprog
 from scipy.sparse import csr_array, vstack
 
 from rcc.model import Instance, Weights
+from rcc.solver.candidates import first_per_child
 from rcc.solver.highs import HighsModel
 
 
@@ -55,7 +56,14 @@ class LpRelaxation:
         ``children`` is the pairs' child column. A heuristic choice of where to look first, never
         a proof: the pruning above decides what may be left out for good.
         """
-        return _cheapest(children, self.reduced_costs, per_child) | (self.values > 1e-6)
+        return shortlist(children, self.reduced_costs, self.values, per_child)
+
+
+def shortlist(children: np.ndarray, reduced_costs: np.ndarray, values: np.ndarray, per_child: int) -> np.ndarray:
+    """A Boolean per pair: each child's ``per_child`` pairs of least reduced cost, and every pair the LP uses."""
+    chosen = values > 1e-6
+    chosen[first_per_child(children, reduced_costs, per_child)] = True
+    return chosen
 
 
 def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, time_limit: float) -> LpRelaxation | None:
@@ -102,12 +110,3 @@ def solve_lp(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, n
     if equal.any():
         duals[equal] = res.eqlin.marginals
     return res.fun, res.x, res.lower.marginals, duals
-
-
-def _cheapest(children: np.ndarray, cost: np.ndarray, per_child: int) -> np.ndarray:
-    """Each child's ``per_child`` rows of least ``cost`` (``children``: the pairs' child column)."""
-    order = np.lexsort((cost, children))
-    starts = np.searchsorted(children[order], children[order], side="left")
-    chosen = np.zeros(len(order), bool)
-    chosen[order[np.arange(len(order)) - starts < per_child]] = True
-    return chosen

@@ -48,6 +48,7 @@ from rcc.solver.colgen import ColumnGeneration, column_generation
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.incumbent import Plan, SiblingCap
+from rcc.solver.lp import shortlist
 from rcc.solver.params import SolveParams, run
 from rcc.solver.placement_model import PlacementModel
 from rcc.solver.pricing import PairSource
@@ -186,12 +187,7 @@ def _shortlist(bound: ColumnGeneration, plan: Plan, every: pd.DataFrame) -> pd.D
     """Each child's few pairs of least LP reduced cost, the LP's own and the plan's."""
     pairs = bound.pairs
     if len(bound.reduced_costs) == len(pairs):
-        children = pairs["child"].to_numpy()
-        order = np.lexsort((bound.reduced_costs, children))
-        starts = np.searchsorted(children[order], children[order], side="left")
-        chosen = np.zeros(len(pairs), bool)
-        chosen[order[np.arange(len(order)) - starts < SHORTLIST]] = True
-        pairs = pairs[chosen | (bound.values > 1e-6)]
+        pairs = pairs[shortlist(pairs["child"].to_numpy(), bound.reduced_costs, bound.values, SHORTLIST)]
     return _union(pairs, _plan_pairs(every, plan.assignment))
 
 

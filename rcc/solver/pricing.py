@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from rcc.model import Instance, Weights
-from rcc.solver.candidates import Arrays, feasible_of, feasible_within, pair_table, unique_sorted
+from rcc.solver.candidates import Arrays, feasible_of, feasible_within, first_per_child, pair_table, unique_sorted
 from rcc.solver.objective import unplaced_penalties
 
 RADII_KM = (5.0, 10.0, 20.0, 40.0)  # the widening circles of the cheapest-pairs search, then each child's reach
@@ -157,11 +157,11 @@ class PairSource:
             below = None if by_distance else cutoff + 1e-9
             parts = []
             for ci, hi, km in self._pairs(open_, r, below=below):  # at most k a child leave each chunk
-                best = _first_per_child(ci, km if by_distance else self.pair_cost(ci, hi, km), k)
+                best = first_per_child(ci, km if by_distance else self.pair_cost(ci, hi, km), k)
                 parts.append((ci[best], hi[best], km[best]))
             ci, hi, km = unique_sorted(self.instance, *_joined(parts))
             cost = km if by_distance else self.pair_cost(ci, hi, km)
-            best = _first_per_child(ci, cost, k)
+            best = first_per_child(ci, cost, k)
             ci, hi, km, cost = ci[best], hi[best], km[best], cost[best]
             count = np.bincount(ci, minlength=self.n_children)
             kth = np.full(self.n_children, -np.inf)
@@ -224,7 +224,7 @@ class PairSource:
             rc = self.pair_cost(ci, hi, km) + u[hi] * self._weight(ci, hi)
             np.minimum.at(best, ci, rc)
             new = (rc + duals[ci] < -1e-6) & ~_member(ci.astype(np.int64) * self.n_homes + hi, kept_keys)
-            pick = np.flatnonzero(new)[_first_per_child(ci[new], rc[new], per_child)]
+            pick = np.flatnonzero(new)[first_per_child(ci[new], rc[new], per_child)]
             proposed.append((ci[pick], hi[pick], km[pick]))
         free_alone = alone[self.pinned[alone] == -2]
         bound += float(best[free_alone].sum())  # best starts at min(0, kept): staying unplaced is free
@@ -275,7 +275,7 @@ class PairSource:
             best_homes = worth[np.argsort(gain[worth])[:per_child]]
             chosen[rows[np.isin(col, best_homes) & (lp < 0)]] = True
             alone = np.flatnonzero(lp + split_dual < -1e-6)  # a home only this member uses
-            chosen[rows[alone[_first_per_child(ci[rows][alone], lp[alone], per_child)]]] = True
+            chosen[rows[alone[first_per_child(ci[rows][alone], lp[alone], per_child)]]] = True
         return total, chosen
 
 def group_least_cost(matrix: np.ndarray, room: np.ndarray, split: float, must: np.ndarray) -> float:
@@ -328,15 +328,6 @@ def _joined(parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if not parts:
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))
-
-
-def _first_per_child(children: np.ndarray, cost: np.ndarray, k: int) -> np.ndarray:
-    """Positions of each child's ``k`` entries of least ``cost``."""
-    if not len(children):
-        return np.zeros(0, int)
-    order = np.lexsort((cost, children))
-    starts = np.searchsorted(children[order], children[order], side="left")
-    return order[np.arange(len(order)) - starts < k]
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
