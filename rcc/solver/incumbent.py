@@ -66,11 +66,14 @@ class SiblingCap:
         others = set(instance.sibling_groups) - free
         separations = self.separations - splits(instance, plan, others)
         groups = self.groups - split_groups(instance, plan, others)
-        if not model.splits:
+        # the model may also hold members of other groups, pinned where the plan has them: those
+        # are counted in the plan's splits above, so only the free groups' split terms are capped
+        free_splits = {group: extra for group, extra in model.splits.items() if group in free}
+        if not free_splits:
             return
-        model.model.add(sum(model.splits.values()) <= int(max(0, separations)))
+        model.model.add(sum(free_splits.values()) <= int(max(0, separations)))
         split = []
-        for group, extra in model.splits.items():
+        for group, extra in free_splits.items():
             apart = model.model.new_bool_var(f"split_{group}")
             model.model.add(extra <= (len(instance.sibling_groups[group]) - 1) * apart)
             split.append(apart)
