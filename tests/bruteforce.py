@@ -189,6 +189,21 @@ def brute_force(instance: Instance, weights: Weights = DEFAULT_WEIGHTS) -> tuple
     return best, optima[0]
 
 
+def groups_split(instance: Instance, assignment: Assignment) -> int:
+    """Sibling groups whose placed members live in more than one home."""
+    return sum(len({assignment[c] for c in members} - {None}) > 1 for members in instance.sibling_groups.values())
+
+
+def capped_optimum(instance: Instance, separations: float, groups: float,
+                   weights: Weights = DEFAULT_WEIGHTS) -> float:
+    """The optimal objective over the plans that spread sibling groups over at most ``separations``
+    extra homes and split at most ``groups`` groups (the priced pipeline's cap); inf if none does."""
+    table = distance_table(instance)
+    return min((objective(instance, a, weights, table) for a in feasible_assignments(instance)
+                if siblings_split(instance, a) <= separations and groups_split(instance, a) <= groups),
+               default=float("inf"))
+
+
 def penny_rounding(instance) -> float:
     """How far apart (GBP) two objectives CP-SAT sees as equal can be.
 

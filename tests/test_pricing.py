@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from rcc.model import Instance, Weights
 from rcc.solver.candidates import candidate_pairs
 from rcc.solver.colgen import column_generation
+from rcc.solver.incumbent import SiblingCap
 from rcc.solver.pricing import PairSource, group_least_cost
-from tests.bruteforce import brute_force
+from tests.bruteforce import brute_force, capped_optimum
 from tests.builders import child, home
 from tests.strategies import tiny_instances
 
@@ -101,6 +102,54 @@ def test_the_lagrangian_bound_never_exceeds_the_optimum(case):
     assert bound <= brute_force(instance)[0] + 1e-6
 
 
+@settings(max_examples=60, **SETTINGS)
+@given(priced_rounds())
+def test_a_round_cut_short_by_its_deadline_still_bounds_the_optimum(case):
+    """A round whose deadline has passed searches nobody: each child counts only its price floor,
+    so the bound is weaker than the full round's and still below every plan."""
+    instance, _, kept, u, duals, split = case
+    source = PairSource(instance, Weights())
+    full = source.price(u, kept, duals, split)
+    cut = source.price(u, kept, duals, split, deadline=0.0)
+    assert cut.bound <= full.bound + 1e-6
+    assert cut.searched == 0 and not len(cut.children)
+    assert full.unsearched == 0 and cut.unsearched >= source.in_group.sum()
+
+
+def _capped_optimum(instance, cap: SiblingCap) -> float:
+    return capped_optimum(instance, cap.separations, cap.groups)
+
+
+caps = st.builds(SiblingCap, st.integers(0, 3), st.integers(0, 2))
+
+
+@settings(max_examples=80, **SETTINGS)
+@given(priced_rounds(), caps, st.floats(0, 20_000), st.floats(0, 20_000), st.booleans())
+def test_the_bound_with_a_sibling_cap_never_exceeds_the_optimum_of_the_plans_that_keep_it(case, cap, per_home,
+                                                                                           per_group, free_places):
+    """Whatever the prices of the cap's rows, no plan within the cap costs less than the bound
+    (places often free, where the bound is nearly tight and a price charged twice would show)."""
+    instance, _, kept, u, duals, split = case
+    u = np.zeros_like(u) if free_places else u
+    bound = PairSource(instance, Weights()).price(u, kept, duals, split, cap=cap,
+                                                  cap_prices=(per_home, per_group)).bound
+    assert bound <= _capped_optimum(instance, cap) + 1e-6
+
+
+def test_the_bound_with_a_sibling_cap_is_the_optimum_where_the_relaxation_is_exact():
+    """Two sisters and two homes of one place each, the cap allowing their split: the best plan
+    splits them (£2,000 + £5,000 split + km). At free places the bound equals it whatever the
+    cap's prices: each price is charged to the split group and given back once."""
+    instance = Instance(children=(child("A", sibling_group="G"), child("B", sibling_group="G")),
+                        homes=(home("H1", vacancies=1), home("H2", vacancies=1)))
+    cap = SiblingCap(separations=1, groups=1)
+    optimum = _capped_optimum(instance, cap)
+    source = PairSource(instance, Weights())
+    for prices in [(0.0, 0.0), (1_000.0, 0.0), (0.0, 1_000.0), (700.0, 2_500.0)]:
+        bound = source.price(np.zeros(2), source.cheapest(2), cap=cap, cap_prices=prices).bound
+        assert bound == pytest.approx(optimum)
+
+
 @settings(max_examples=25, **SETTINGS)
 @given(tiny_instances(max_children=7, max_homes=5))
 def test_column_generation_bounds_the_optimum_and_converges(instance):
@@ -113,7 +162,17 @@ def test_column_generation_bounds_the_optimum_and_converges(instance):
     assert all(r.bound <= result.bound for r in result.rounds)
 
 
-def _group_brute_force(matrix, room, split, must) -> float:
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(max_children=7, max_homes=5), caps)
+def test_column_generation_under_a_sibling_cap_bounds_the_capped_optimum(instance, cap):
+    """The LP keeps the cap and the bound is over the plans that keep it: never above their optimum."""
+    source = PairSource(instance, Weights())
+    result = column_generation(source, source.cheapest(1), seconds=20, cap=cap)
+    assert result.converged
+    assert result.bound <= _capped_optimum(instance, cap) + 1e-6
+
+
+def _group_brute_force(matrix, room, split, must, apart=0.0) -> float:
     k, homes = matrix.shape
     best = np.inf
     for choice in itertools.product(range(-1, homes), repeat=k):
@@ -123,22 +182,24 @@ def _group_brute_force(matrix, room, split, must) -> float:
         if any(used.count(h) > room[h] for h in set(used)) or any(
                 h >= 0 and not np.isfinite(matrix[m, h]) for m, h in enumerate(choice)):
             continue
-        cost = sum(matrix[m, h] for m, h in enumerate(choice) if h >= 0) + split * max(0, len(set(used)) - 1)
+        cost = (sum(matrix[m, h] for m, h in enumerate(choice) if h >= 0) + split * max(0, len(set(used)) - 1)
+                + apart * (len(set(used)) > 1))
         best = min(best, cost)
     return best
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.integers(2, 4), st.integers(1, 4), st.data())
-def test_a_groups_least_cost_is_a_bound_on_every_way_to_place_it(k, homes, data):
+@given(st.integers(2, 4), st.integers(1, 4), st.floats(0, 20_000), st.data())
+def test_a_groups_least_cost_is_a_bound_on_every_way_to_place_it(k, homes, apart, data):
     """The subset recursion is never above the brute-force least cost of one group alone (it may
-    be below: two of its blocks may pick one home), and equals it when every home has room for all."""
+    be below: two of its blocks may pick one home), and equals it when every home has room for all;
+    ``apart`` is charged once when the group is split."""
     values = st.one_of(st.floats(-16_000, 4_000, allow_nan=False), st.just(np.inf))
     matrix = np.array(data.draw(st.lists(st.lists(values, min_size=homes, max_size=homes), min_size=k, max_size=k)))
     room = np.array(data.draw(st.lists(st.integers(1, 3), min_size=homes, max_size=homes)), float)
     must = np.array(data.draw(st.lists(st.booleans(), min_size=k, max_size=k)))
-    least = group_least_cost(matrix, room, 5000.0, must)
-    exact = _group_brute_force(matrix, room, 5000.0, must)
+    least = group_least_cost(matrix, room, 5000.0, must, apart)
+    exact = _group_brute_force(matrix, room, 5000.0, must, apart)
     assert least <= exact + 1e-6
     if (room >= k).all():
         assert least == pytest.approx(exact) or least == exact == np.inf

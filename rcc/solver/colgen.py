@@ -27,6 +27,7 @@ import pandas as pd
 
 from rcc.solver.candidates import pair_table
 from rcc.solver.highs import HighsModel
+from rcc.solver.incumbent import SiblingCap
 from rcc.solver.lp import shortlist, solve_lp
 from rcc.solver.pricing import PairSource
 
@@ -59,21 +60,22 @@ class ColumnGeneration:
     reduced_costs: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rounds: list[Round] = field(default_factory=list)
     converged: bool = False  # the last round priced nothing in
-    prices: np.ndarray = field(default_factory=lambda: np.zeros(0))  # the last LP's price of a place, per home
+    prices: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per home, the price of a place of the best bound
 
     @property
     def seconds(self) -> float:
         return sum(r.lp_seconds + r.pricing_seconds for r in self.rounds)
 
 
-def _solved(source: PairSource, pairs: pd.DataFrame, seconds: float):
+def _solved(source: PairSource, pairs: pd.DataFrame, seconds: float, cap: SiblingCap | None):
     """The restricted LP over ``pairs``: (value, each pair's value and reduced cost, the price of a
-    place per home, each child's dual, each sibling group's split dual), or None if HiGHS does not
-    finish in ``seconds``. Over no pairs at all, everyone is unplaced and nothing has a price."""
+    place per home, each child's dual, each sibling group's split dual, the prices of the cap's two
+    rows), or None if HiGHS does not finish in ``seconds``. Over no pairs at all, everyone is
+    unplaced and nothing has a price."""
     u, child_duals = np.zeros(source.n_homes), np.zeros(source.n_children)
     if pairs.empty:
-        return float(source.penalty.sum()), np.zeros(0), np.zeros(0), u, child_duals, {}
-    model = HighsModel(source.instance, source.weights, pairs)
+        return float(source.penalty.sum()), np.zeros(0), np.zeros(0), u, child_duals, {}, (0.0, 0.0)
+    model = HighsModel(source.instance, source.weights, pairs, cap)
     solved = solve_lp(model, seconds)
     if solved is None:
         return None
@@ -85,14 +87,16 @@ def _solved(source: PairSource, pairs: pd.DataFrame, seconds: float):
     for child, row in model.child_rows.items():
         child_duals[child] = abs(duals[row])
     group_duals = {group: abs(duals[row]) for group, row in model.split_rows.items()}
+    cap_prices = tuple(abs(duals[row]) for row in model.cap_rows) if model.cap_rows else (0.0, 0.0)
     n = model.n_pairs
-    return value, x[:n], np.maximum(reduced[:n], 0.0), u, child_duals, group_duals
+    return value, x[:n], np.maximum(reduced[:n], 0.0), u, child_duals, group_duals, cap_prices
 
 
 def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, per_child: int = 8,
-                      protected: pd.DataFrame | None = None) -> ColumnGeneration:
+                      protected: pd.DataFrame | None = None, cap: SiblingCap | None = None) -> ColumnGeneration:
     """Rounds of restricted LP and pricing for at most ``seconds`` (one round at least), from
-    ``kept`` pairs. Stops early when nothing prices in.
+    ``kept`` pairs. Stops early when nothing prices in. With a sibling ``cap``, the LP keeps it and
+    the bound is over the plans that keep it.
 
     Pairs the LP has no use for are dropped between rounds (all but each child's
     :data:`KEEP_PER_CHILD` of least reduced cost, those the LP uses, and ``protected`` ones, such as
@@ -105,7 +109,7 @@ def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, pe
     while True:
         left = seconds - (time.perf_counter() - started)
         t = time.perf_counter()
-        solved = _solved(source, state.pairs, max(left, 1.0) if not state.rounds else left)
+        solved = _solved(source, state.pairs, max(left, 1.0) if not state.rounds else left, cap)
         lp_seconds = time.perf_counter() - t
         if solved is None:  # the pairs added last have no LP values yet: zero, so a shortlist takes them
             log.info("restricted LP of %d pairs not solved in %.1f s", len(state.pairs), left)
@@ -113,10 +117,11 @@ def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, pe
             state.values = np.concatenate([state.values, np.zeros(missing)])
             state.reduced_costs = np.concatenate([state.reduced_costs, np.zeros(missing)])
             break
-        value, x, reduced, u, child_duals, group_duals = solved
-        priced = source.price(u, state.pairs, child_duals, group_duals, per_child)
-        state.prices, state.values, state.reduced_costs = u, x, reduced
-        state.bound = max(state.bound, priced.bound)
+        value, x, reduced, u, child_duals, group_duals, cap_prices = solved
+        priced = source.price(u, state.pairs, child_duals, group_duals, per_child, cap, cap_prices)
+        state.values, state.reduced_costs = x, reduced
+        if priced.bound > state.bound:
+            state.bound, state.prices = priced.bound, u
         state.rounds.append(Round(value, priced.bound, len(state.pairs), len(priced.children), priced.searched,
                                   lp_seconds, priced.seconds))
         log.info("round %d: restricted LP %.2f over %d pairs (%.1f s), bound %.2f, %d pairs priced in "

@@ -23,6 +23,7 @@ from scipy.sparse import coo_array
 from rcc.model import Instance, Weights
 from rcc.result import Result, Status
 from rcc.solver.candidates import age_totals, alongside_rules, candidate_pairs, separated_rows, sibling_rows
+from rcc.solver.incumbent import SiblingCap
 from rcc.solver.objective import assignment_measures, assignment_terms, unplaced_penalties
 
 
@@ -54,9 +55,12 @@ class _Rows:
 
 class HighsModel:
     """Variables are numbered: the pairs first (row ``i`` of ``pairs`` is variable ``i``), then
-    group-uses-home binaries, then one split and one paid-beds variable where needed."""
+    group-uses-home binaries, then one split and one paid-beds variable where needed (and, with a
+    sibling cap, one "group split" binary per group)."""
 
-    def __init__(self, instance: Instance, weights: Weights, pairs: pd.DataFrame):
+    def __init__(self, instance: Instance, weights: Weights, pairs: pd.DataFrame, cap: SiblingCap | None = None):
+        """With a sibling ``cap`` (the priced pipeline's), two more rows: the extra homes groups use
+        and the groups split, each at most the cap's."""
         self.instance, self.weights, self.pairs = instance, weights, pairs.reset_index(drop=True)
         self.n_pairs = len(self.pairs)
         self.cost: list[float] = []  # objective coefficients of the variables after the pairs
@@ -73,6 +77,9 @@ class HighsModel:
         self._alongside()
         self._sibling_splits()
         self._block_booked_beds()
+        self.cap_rows: tuple[int, int] | None = None  # the cap's rows (extra homes, groups split), for their duals
+        if cap is not None and self._splits:
+            self._sibling_cap(cap)
 
     def _new_var(self, cost: float, binary: bool, upper: float) -> int:
         self.cost.append(cost)
@@ -124,6 +131,7 @@ class HighsModel:
 
     def _sibling_splits(self):
         self.split_rows = {}  # sibling group → its split row, whose dual prices a group's extra home
+        self._splits = {}  # sibling group → its split variable
         for group, by_home in sibling_rows(self.instance, self.pairs).items():
             members = self.instance.sibling_groups[group]
             if not by_home:
@@ -140,8 +148,20 @@ class HighsModel:
                 self.rows.add(xs + [y], [1.0] * len(xs) + [-room], upper=0)
                 used.append(y)
             split = self._new_var(self.weights.split, False, len(members) - 1)
+            self._splits[group] = split
             self.split_rows[group] = len(self.rows.lower)
             self.rows.add(used + [split], [1.0] * len(used) + [-1.0], upper=1)
+
+    def _sibling_cap(self, cap: SiblingCap):
+        """Σ splits ≤ the cap's extra homes; ``split_g ≤ (|g| − 1) · apart_g`` and Σ apart ≤ its groups."""
+        apart = []
+        for group, split in self._splits.items():
+            apart.append(self._new_var(0.0, True, 1))
+            self.rows.add([split, apart[-1]], [1.0, 1.0 - len(self.instance.sibling_groups[group])], upper=0)
+        homes_row = len(self.rows.lower)
+        self.rows.add(list(self._splits.values()), 1.0, upper=cap.separations)
+        self.rows.add(apart, 1.0, upper=cap.groups)
+        self.cap_rows = (homes_row, homes_row + 1)
 
     def _block_booked_beds(self):
         self._booked = np.array([h.block_booked > 0 for h in self.instance.homes], bool)

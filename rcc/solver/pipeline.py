@@ -11,7 +11,8 @@ England: about 254 million pairs). Each stage uses the engine that measured best
    relaxation over the kept pairs, repaired; the better one that splits no more sibling groups
    (nor spreads them over more homes) than the status quo.
 3. **Bound** (:mod:`rcc.solver.colgen`): column generation with HiGHS's dual simplex, pricing
-   every pair against the capacity duals; each round's Lagrangian bound is proven.
+   every pair against the capacity duals; each round's Lagrangian bound is proven. The LP keeps
+   the sibling cap, so the bound is over the plans this pipeline may return.
 4. **Search**: the LP rounded (sibling groups as one); CP-SAT on each child's few best pairs by
    LP reduced cost over the whole instance, *without* a hint (at 5,000 children a hint of the
    rounded plan ended at 9.10 M, none at 8.49 M, in the same time); then CP-SAT by windows
@@ -22,7 +23,8 @@ England: about 254 million pairs). Each stage uses the engine that measured best
 Regions of more than :data:`BLOCK_CHILDREN` children spanning several English regions are solved
 region by region (children and homes of one region each, so the plans add up to a feasible one),
 and the capacity prices of every region's LP then give one Lagrangian bound for the whole
-instance: a valid bound whatever prices are used.
+instance: a valid bound whatever prices are used (and whatever the cap: it is not priced there).
+That last pass has a deadline, the time limit; children it has not reached count their price floor.
 
 The time limit is a :class:`Budget`; how long a stage may take is a share of what is left, and
 window sizes follow what CP-SAT was measured to manage on this machine: a window proven optimal
@@ -60,8 +62,8 @@ log = logging.getLogger(__name__)
 OnProgress = Callable[[ProgressUpdate], None]
 
 CHEAPEST, NEAREST = 8, 24  # pairs kept per child before pricing: by weighted cost, by distance
-BOUND_SHARE = 0.4  # of the time left after the starts, for column generation
-WHOLE_SHARE = 0.3  # of the time left after that, for CP-SAT on the whole shortlist
+BOUND_SHARE = 0.3  # of the time left after the starts, for column generation
+WHOLE_SHARE = 0.5  # of the time left after that, for CP-SAT on the whole shortlist
 WHOLE_PAIRS = 60_000  # the whole-instance shortlist is searched only up to this many pairs
 SHORTLIST = 4  # pairs per child by LP reduced cost in the whole search (plus the LP's own and the plan's)
 WINDOW_CHILDREN = 300  # a first window's size; it grows or shrinks with what CP-SAT manages
@@ -69,6 +71,11 @@ WINDOW_PAIRS = 40  # each window child's cheapest pairs, generated for the windo
 WINDOW_SECONDS = 10.0
 BLOCK_CHILDREN = 6_000  # beyond this, an instance spanning several English regions is solved region by region
 GLOBAL_BOUND_SHARE = 0.2  # of the time limit kept for the whole instance's bound after the regions
+RESULT_SECONDS = 5.0  # kept at the end of a solve by regions to put the plan together and check it
+
+
+CAPPED = ("; over the plans that split no more sibling groups, nor spread them over more homes, than the status "
+          "quo (the plans the pipeline may return)")
 
 
 @dataclass
@@ -138,7 +145,7 @@ def _stages(source: PairSource, params: SolveParams, budget: Budget, pins, progr
     _report(progress, budget, best, -math.inf)
 
     start = _plan_pairs(start_pairs, best.assignment)
-    bound = column_generation(source, _union(kept, start), budget.share(BOUND_SHARE), protected=start)
+    bound = column_generation(source, _union(kept, start), budget.share(BOUND_SHARE), protected=start, cap=cap)
     stats.update(lp_rounds=len(bound.rounds), lp_s=bound.seconds, pairs_kept=len(bound.pairs),
                  lp_bound=bound.bound, lp_converged=float(bound.converged),
                  pairs_priced=float(sum(r.searched for r in bound.rounds)))
@@ -305,10 +312,12 @@ def _in_blocks(instance: Instance, weights: Weights, params: SolveParams, pins, 
             stats[key] = stats.get(key, 0.0) + value
     pairs = _union(*kept)
     plan = Plan.of("regions solved one by one (windowed CP-SAT)", instance, weights, pairs, assignment)
-    priced = PairSource(instance, weights, pins).price(prices, pairs)
-    stats.update(bound_pass_s=priced.seconds, pairs_priced=stats.get("pairs_priced", 0.0) + priced.searched)
+    deadline = budget.started + budget.seconds - RESULT_SECONDS
+    priced = PairSource(instance, weights, pins).price(prices, pairs, deadline=deadline)
+    stats.update(bound_pass_s=priced.seconds, bound_pass_unsearched=float(priced.unsearched),
+                 pairs_priced=stats.get("pairs_priced", 0.0) + priced.searched)
     _report(progress, budget, plan, priced.bound)
-    return _result(instance, plan, priced.bound, budget, params, stats)
+    return _result(instance, plan, priced.bound, budget, params, stats, capped=False)
 
 
 def _sub_instance(instance: Instance, children: np.ndarray, homes: np.ndarray, name: str) -> Instance:
@@ -327,10 +336,12 @@ def _report(progress, budget: Budget, plan: Plan, bound: float) -> None:
 
 
 def _result(instance: Instance, plan: Plan, bound: float, budget: Budget, params: SolveParams,
-            stats: Mapping[str, float]) -> Result:
+            stats: Mapping[str, float], capped: bool = True) -> Result:
+    """The plan and its bound; ``capped`` when the bound is over the plans that keep the sibling cap."""
     proven = bound >= plan.objective - max(1.0, 1e-6 * abs(plan.objective))
     value = min(bound, plan.objective) if math.isfinite(bound) else None
-    proved_by = "Lagrangian bound from column generation (HiGHS dual simplex; every pair priced, none stored)"
+    proved_by = ("Lagrangian bound from column generation (HiGHS dual simplex; every pair priced, none stored)"
+                 + (CAPPED if capped else ""))
     status = Status.OPTIMAL if proven else Status.TIME_LIMIT
     stage = Stage("score", plan.objective, value, proven, budget.elapsed(), proved_by)
     return Result(status, "cp-sat", plan.assignment, objective=plan.objective, bound=value, terms=plan.terms,

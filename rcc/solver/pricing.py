@@ -27,6 +27,13 @@ dropped (they only forbid plans or add cost), and two of a group's "blocks" may 
 The round also returns the pairs the LP should try next: those of negative reduced cost, and the
 homes a group would use together.
 
+The priced pipeline never returns a plan that splits more sibling groups (or spreads them over more
+homes) than the status quo. With that **sibling cap**, its two rows are relaxed too, at prices of
+their own: each group's least cost pays one per extra home and one if it is split, and ``L`` gives
+back price × cap. The bound is then over the plans the pipeline may return, which is the problem it
+solves. A round may also have a **deadline**: the children not searched by then count only their
+price floor, so the bound holds, weaker.
+
 Only pairs that could lower a child's term are searched for: a pair costs at least the child's
 price floor plus ``w_km`` × its distance, so a child whose best known pair is already cheaper
 than that at radius ``r`` needs no search beyond ``r``. The search radius therefore shrinks as
@@ -45,11 +52,13 @@ import pandas as pd
 
 from rcc.model import Instance, Weights
 from rcc.solver.candidates import Arrays, feasible_of, feasible_within, first_per_child, pair_table, unique_sorted
+from rcc.solver.incumbent import SiblingCap
 from rcc.solver.objective import unplaced_penalties
 
 RADII_KM = (5.0, 10.0, 20.0, 40.0)  # the widening circles of the cheapest-pairs search, then each child's reach
 EXACT_GROUP_SIZE = 8  # groups up to this size get the exact subset recursion (3^k steps); larger, a weaker bound
 GROUPS_PER_BATCH = 400
+CHILDREN_PER_BATCH = 5_000  # lone children searched between looks at the deadline
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,7 @@ class PricingRound:
     km: np.ndarray
     searched: int  # pairs generated and priced this round (none stored)
     seconds: float
+    unsearched: int = 0  # children not searched before the deadline: their term is only their price floor
 
 
 class PairSource:
@@ -189,8 +199,18 @@ class PairSource:
     # --- a pricing round ----------------------------------------------------------------
 
     def price(self, u: np.ndarray, kept: pd.DataFrame, child_duals: np.ndarray | None = None,
-              group_duals: Mapping[str, float] | None = None, per_child: int = 8) -> PricingRound:
+              group_duals: Mapping[str, float] | None = None, per_child: int = 8,
+              cap: SiblingCap | None = None, cap_prices: tuple[float, float] = (0.0, 0.0),
+              deadline: float | None = None) -> PricingRound:
         """The Lagrangian bound ``L(u)`` and the pairs to add to ``kept``.
+
+        Children are searched in batches until ``deadline`` (a ``time.perf_counter()`` time); a child
+        left unsearched adds only ``min(0, its price floor at u)``, which no pair of its can go
+        below, so the bound stays valid, only weaker (and nothing is proposed for it).
+
+        With a sibling ``cap``, the bound is over the plans that keep it, its two rows relaxed at
+        ``cap_prices`` (≥ 0, the LP's duals of them): one per extra home a group uses, one per
+        group split; each group's least cost pays them and the bound gives back price × cap.
 
         The LP's duals price what the LP would gain: ``child_duals`` (≥ 0, per child, of its "one
         home" row) make a pair's LP reduced cost ``rc + dual``, and ``group_duals`` (≥ 0, per sibling
@@ -207,11 +227,18 @@ class PairSource:
         best_known = np.zeros(self.n_children)
         np.minimum.at(best_known, k_ci, k_rc)
         # A pair matters if it could lower the child's term of the bound (below its best known, or
-        # for a sibling ``w_split`` above: joining the group can save a split) or price into the LP.
-        allowance = np.maximum(best_known + np.where(self.in_group, self.weights.split, 0.0), -duals)
-        radius = self._radius(allowance, self.price_floor(u))
+        # for a sibling ``w_split`` and the cap's prices above: joining the group can save a split)
+        # or price into the LP.
+        per_home, per_group = (max(0.0, p) for p in cap_prices) if cap else (0.0, 0.0)
+        together = self.weights.split + per_home + per_group  # what a sibling saves by joining the group
+        allowance = np.maximum(best_known + np.where(self.in_group, together, 0.0), -duals)
+        floor = self.price_floor(u)  # a solo child's pair takes more places: u × 1 is still a floor
+        radius = self._radius(allowance, floor)
+        least = np.minimum(0.0, floor - self.penalty)  # a child's term when it is not searched
         kept_keys = np.sort(k_ci.astype(np.int64) * self.n_homes + k_hi)
         bound = float(self.penalty.sum() - (u * self.vacancies).sum())
+        if cap:
+            bound -= per_home * cap.separations + per_group * cap.groups
         searched = 0
         proposed: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
@@ -219,32 +246,45 @@ class PairSource:
         best = best_known.copy()
         pinned_alone = alone[self.pinned[alone] != -2]
         search = alone[(radius[alone] > 0) & (self.pinned[alone] == -2)]
-        for ci, hi, km in self._pairs(search, radius[search], below=allowance + 1e-9, u=u):
-            searched += len(ci)
-            rc = self.pair_cost(ci, hi, km) + u[hi] * self._weight(ci, hi)
-            np.minimum.at(best, ci, rc)
-            new = (rc + duals[ci] < -1e-6) & ~_member(ci.astype(np.int64) * self.n_homes + hi, kept_keys)
-            pick = np.flatnonzero(new)[first_per_child(ci[new], rc[new], per_child)]
-            proposed.append((ci[pick], hi[pick], km[pick]))
+        unsearched = np.zeros(0, int)
+        for start in range(0, len(search), CHILDREN_PER_BATCH):
+            if _past(deadline):
+                unsearched = search[start:]
+                break
+            batch = search[start:start + CHILDREN_PER_BATCH]
+            for ci, hi, km in self._pairs(batch, radius[batch], below=allowance + 1e-9, u=u):
+                searched += len(ci)
+                rc = self.pair_cost(ci, hi, km) + u[hi] * self._weight(ci, hi)
+                np.minimum.at(best, ci, rc)
+                new = (rc + duals[ci] < -1e-6) & ~_member(ci.astype(np.int64) * self.n_homes + hi, kept_keys)
+                pick = np.flatnonzero(new)[first_per_child(ci[new], rc[new], per_child)]
+                proposed.append((ci[pick], hi[pick], km[pick]))
+        best[unsearched] = least[unsearched]
         free_alone = alone[self.pinned[alone] == -2]
         bound += float(best[free_alone].sum())  # best starts at min(0, kept): staying unplaced is free
         bound += self._pinned_terms(pinned_alone, k_ci, k_hi, k_rc)
+        skipped = len(unsearched)
 
         for start in range(0, len(self.groups), GROUPS_PER_BATCH):
             batch = self.groups[start:start + GROUPS_PER_BATCH]
             members = np.concatenate(batch)
+            if _past(deadline):  # each member at its floor, no split charged: below the group's least cost
+                bound += float(least[members].sum())
+                skipped += len(members)
+                continue
             parts = [(k_ci[np.isin(k_ci, members)], k_hi[np.isin(k_ci, members)], k_km[np.isin(k_ci, members)])]
             look = members[(radius[members] > 0) & (self.pinned[members] == -2)]
             parts.extend(self._pairs(look, radius[look], below=allowance + 1e-9, u=u))
             ci, hi, km = unique_sorted(self.instance, *_joined(parts))
             searched += len(ci)
             rc = self.pair_cost(ci, hi, km) + u[hi] * self._weight(ci, hi)
-            value, chosen = self._groups(batch, ci, hi, rc, duals, group_duals or {}, per_child)
+            value, chosen = self._groups(batch, ci, hi, rc, duals, group_duals or {}, per_child,
+                                         self.weights.split + per_home, per_group)
             bound += value
             new = chosen & ~_member(ci.astype(np.int64) * self.n_homes + hi, kept_keys)
             proposed.append((ci[new], hi[new], km[new]))
         ci, hi, km = unique_sorted(self.instance, *_joined(proposed))
-        return PricingRound(bound, ci, hi, km, searched, time.perf_counter() - started)
+        return PricingRound(bound, ci, hi, km, searched, time.perf_counter() - started, skipped)
 
     def _pinned_terms(self, children: np.ndarray, k_ci: np.ndarray, k_hi: np.ndarray, k_rc: np.ndarray) -> float:
         """A child pinned to a home pays that pair's reduced cost; pinned unplaced, nothing."""
@@ -253,8 +293,9 @@ class PairSource:
 
     def _groups(self, batch: list[np.ndarray], ci: np.ndarray, hi: np.ndarray, rc: np.ndarray,
                 child_duals: np.ndarray, group_duals: Mapping[str, float],
-                per_child: int) -> tuple[float, np.ndarray]:
-        """Σ of each group's least cost ``G_g`` over the pairs given, and the pairs the LP prices in."""
+                per_child: int, split: float, apart: float) -> tuple[float, np.ndarray]:
+        """Σ of each group's least cost ``G_g`` over the pairs given (``split`` per extra home,
+        ``apart`` per group split), and the pairs the LP prices in."""
         total, chosen = 0.0, np.zeros(len(ci), bool)
         order = np.argsort(ci, kind="stable")
         starts = np.searchsorted(ci[order], np.arange(self.n_children + 1))
@@ -266,7 +307,7 @@ class PairSource:
             member_row = np.array([row_of[int(c)] for c in ci[rows]], int)
             matrix = np.full((len(members), len(homes)), np.inf)
             matrix[member_row, col] = rc[rows]
-            total += group_least_cost(matrix, self.vacancies[homes], self.weights.split, self.pinned[members] >= 0)
+            total += group_least_cost(matrix, self.vacancies[homes], split, self.pinned[members] >= 0, apart)
             split_dual = group_duals.get(self.instance.children[members[0]].sibling_group, 0.0)
             lp = rc[rows] + child_duals[ci[rows]]  # each pair's LP reduced cost, but for the group's rows
             gain = np.zeros(len(homes))
@@ -278,13 +319,15 @@ class PairSource:
             chosen[rows[alone[first_per_child(ci[rows][alone], lp[alone], per_child)]]] = True
         return total, chosen
 
-def group_least_cost(matrix: np.ndarray, room: np.ndarray, split: float, must: np.ndarray) -> float:
+def group_least_cost(matrix: np.ndarray, room: np.ndarray, split: float, must: np.ndarray,
+                     apart: float = 0.0) -> float:
     """The least cost of one sibling group alone: a lower bound on its part of any plan.
 
     ``matrix[m, h]`` is member ``m``'s reduced cost in home ``h`` (``inf`` where it may not go),
     ``room`` each home's vacancies, ``must`` the members pinned to a home (who may not stay
     unplaced). Members are split into blocks, each in one home that has room for it (its least
-    summed cost), ``split`` per block beyond the first; a member may stay unplaced at no cost.
+    summed cost), ``split`` per block beyond the first and ``apart`` once if there is more than one
+    (the price of the sibling cap's count of groups split); a member may stay unplaced at no cost.
     Exact over the subsets of up to :data:`EXACT_GROUP_SIZE` members (two blocks may pick the same
     home: a relaxation, so still a bound); beyond that, each member on its own (no split charged).
     """
@@ -304,22 +347,29 @@ def group_least_cost(matrix: np.ndarray, room: np.ndarray, split: float, must: n
             block[s] = summed[fits].min()
     must_mask = sum(1 << m for m in range(k) if must[m])
     none = np.where(np.arange(1 << k) & must_mask, np.inf, 0.0)  # nobody placed: only if nobody must be
-    some = np.full(1 << k, np.inf)  # at least one block
+    # over the members of s (the rest unplaced), ``split`` charged per block: exactly one, or two and more
+    one, more = np.full(1 << k, np.inf), np.full(1 << k, np.inf)
     for s in range(1, 1 << k):
-        low = s & -s
-        best = some[s ^ low] if not must_mask & low else np.inf  # the lowest member stays unplaced
+        low = s & -s  # the lowest member: unplaced, or in the block b, with the rest of s left
+        free = not must_mask & low
+        best_one, best_more = (one[s ^ low], more[s ^ low]) if free else (np.inf, np.inf)
         rest = s ^ low
         sub = rest
         while True:
             b = sub | low
             left = s ^ b
-            best = min(best, block[b] + split + min(none[left], some[left]))
+            best_one = min(best_one, block[b] + split + none[left])
+            best_more = min(best_more, block[b] + split + min(one[left], more[left]))
             if sub == 0:
                 break
             sub = (sub - 1) & rest
-        some[s] = best
+        one[s], more[s] = best_one, best_more
     full = (1 << k) - 1
-    return float(min(none[full], some[full] - split))
+    return float(min(none[full], one[full] - split, more[full] - split + apart))
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.perf_counter() >= deadline
 
 
 def _joined(parts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
