@@ -58,6 +58,7 @@ from rcc.solver.objective import unplaced_penalties
 RADII_KM = (5.0, 10.0, 20.0, 40.0)  # the widening circles of the cheapest-pairs search, then each child's reach
 EXACT_GROUP_SIZE = 8  # groups up to this size get the exact subset recursion (3^k steps); larger, a weaker bound
 GROUPS_PER_BATCH = 400
+RADIUS_STEP_KM = 2.5  # pricing radii are rounded up to this (a farther search only finds more real pairs)
 CHILDREN_PER_BATCH = 5_000  # lone children searched between looks at the deadline
 
 
@@ -125,11 +126,14 @@ class PairSource:
         return floor
 
     def _radius(self, allowance: np.ndarray, floor: np.ndarray) -> np.ndarray:
-        """km within which a pair could cost less than ``allowance`` (price floor + w_km × km)."""
+        """km within which a pair could cost less than ``allowance`` (price floor + w_km × km),
+        rounded up to :data:`RADIUS_STEP_KM`: the search takes children sharing a radius together,
+        and one radius per child made a pass over 80,000 children quadratic."""
         reach = self.arrays.children["max_km"]
         if self.weights.km <= 0:
             return reach.copy()
-        return np.clip((allowance + self.penalty - floor) / self.weights.km, 0.0, reach)
+        radius = np.maximum((allowance + self.penalty - floor) / self.weights.km, 0.0)
+        return np.minimum(np.ceil(radius / RADIUS_STEP_KM) * RADIUS_STEP_KM, reach)
 
     def _pairs(self, children: np.ndarray, radius: np.ndarray | None = None,
                below: np.ndarray | None = None, u: np.ndarray | None = None) -> Iterator[tuple]:
