@@ -116,6 +116,45 @@ def test_cpsat_hands_an_instance_too_large_for_the_whole_lp_to_the_pipeline():
     assert result.bound <= result.objective
 
 
+NEWCASTLE = (54.9783, -1.6178)
+
+
+def _two_regions(seed: int) -> tuple[Instance, list[Instance]]:
+    """Two sisters, one other child and two homes in Manchester (North West), the same in Newcastle
+    (North East): the whole instance, and each region's part."""
+    rng = np.random.default_rng(seed)
+    parts = []
+    for la, centre, tag in (("E08000003", PICCADILLY, "M"), ("E08000021", NEWCASTLE, "N")):
+        def near(centre=centre):
+            return centre[0] + rng.uniform(-0.05, 0.05), centre[1] + rng.uniform(-0.05, 0.05)
+        kids = (child(f"{tag}A", la_code=la, at=near(), sibling_group=f"{tag}G"),
+                child(f"{tag}B", la_code=la, at=near(), sibling_group=f"{tag}G"), child(f"{tag}C", la_code=la, at=near()))
+        homes = tuple(home(f"{tag}{j}", la_code=la, at=near(), vacancies=int(rng.integers(1, 3)),
+                           weekly_cost=float(rng.integers(800, 6000))) for j in range(2))
+        parts.append(Instance(children=kids, homes=homes))
+    return Instance(children=parts[0].children + parts[1].children, homes=parts[0].homes + parts[1].homes), parts
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_regions_one_by_one_bound_the_best_plan_within_the_regions_caps_together(monkeypatch, seed):
+    """Solved region by region, the whole instance's bound is over the plans that split no more
+    sibling groups (nor spread them over more homes) than the regions' status quos together: never
+    above the brute-force best of those, and the plan keeps to them."""
+    monkeypatch.setattr(pipeline, "BLOCK_CHILDREN", 0)
+    instance, parts = _two_regions(seed)
+    greedy = [solve_greedy(part, Weights()).assignment for part in parts]
+    separations = sum(siblings_split(part, g) for part, g in zip(parts, greedy, strict=True))
+    groups = sum(groups_split(part, g) for part, g in zip(parts, greedy, strict=True))
+    result = solve_at_scale(instance, Weights(), SolveParams(time_limit=4, workers=1))
+    verify(result, instance)
+    assert result.stats["regions"] == 2
+    assert siblings_split(instance, result.assignment) <= separations
+    assert groups_split(instance, result.assignment) <= groups
+    assert result.stats["bound_pass_unsearched"] == 0  # the pass reached everyone in time
+    assert result.bound <= capped_optimum(instance, separations, groups) + 1e-6
+    assert "no more sibling groups" in result.proved_by
+
+
 @pytest.mark.slow
 def test_regions_solved_one_by_one_add_up_to_a_checked_plan_and_one_bound(monkeypatch):
     """Two English regions solved apart: the plans together keep every rule and the Lagrangian bound

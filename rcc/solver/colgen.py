@@ -61,6 +61,7 @@ class ColumnGeneration:
     rounds: list[Round] = field(default_factory=list)
     converged: bool = False  # the last round priced nothing in
     prices: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per home, the price of a place of the best bound
+    cap_prices: tuple[float, float] = (0.0, 0.0)  # and of the sibling cap's two rows
 
     @property
     def seconds(self) -> float:
@@ -121,7 +122,7 @@ def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, pe
         priced = source.price(u, state.pairs, child_duals, group_duals, per_child, cap, cap_prices)
         state.values, state.reduced_costs = x, reduced
         if priced.bound > state.bound:
-            state.bound, state.prices = priced.bound, u
+            state.bound, state.prices, state.cap_prices = priced.bound, u, cap_prices
         state.rounds.append(Round(value, priced.bound, len(state.pairs), len(priced.children), priced.searched,
                                   lp_seconds, priced.seconds))
         log.info("round %d: restricted LP %.2f over %d pairs (%.1f s), bound %.2f, %d pairs priced in "

@@ -23,8 +23,9 @@ England: about 254 million pairs). Each stage uses the engine that measured best
 Regions of more than :data:`BLOCK_CHILDREN` children spanning several English regions are solved
 region by region (children and homes of one region each, so the plans add up to a feasible one),
 and the capacity prices of every region's LP then give one Lagrangian bound for the whole
-instance: a valid bound whatever prices are used (and whatever the cap: it is not priced there).
-That last pass has a deadline, the time limit; children it has not reached count their price floor.
+instance: a valid bound whatever prices are used, over the plans that keep the regions' sibling
+caps together. That last pass has a deadline, the time limit; children it has not reached count
+their price floor.
 
 The time limit is a :class:`Budget`; how long a stage may take is a share of what is left, and
 window sizes follow what CP-SAT was measured to manage on this machine: a window proven optimal
@@ -71,7 +72,7 @@ WINDOW_PAIRS = 40  # each window child's cheapest pairs, generated for the windo
 WINDOW_SECONDS = 10.0
 BLOCK_CHILDREN = 6_000  # beyond this, an instance spanning several English regions is solved region by region
 GLOBAL_BOUND_SHARE = 0.2  # of the time limit kept for the whole instance's bound after the regions
-RESULT_SECONDS = 5.0  # kept at the end of a solve by regions to put the plan together and check it
+RESULT_SECONDS = 5.0  # kept at the end of a solve by regions (at most a tenth) to put the plan together
 
 
 CAPPED = ("; over the plans that split no more sibling groups, nor spread them over more homes, than the status "
@@ -102,6 +103,7 @@ class Solved:
     plan: Plan
     pairs: pd.DataFrame
     bound: ColumnGeneration
+    cap: SiblingCap
     stats: dict[str, float]
 
 
@@ -169,7 +171,7 @@ def _stages(source: PairSource, params: SolveParams, budget: Budget, pins, progr
                                   among=unsettled.children, sweeps=1)
     best, every, more = _windows(source, params, every, best, budget, cap, pins, progress, bound.bound)
     stats["windows"] = tried + more
-    return Solved(best, every, bound, stats)
+    return Solved(best, every, bound, cap, stats)
 
 
 def _better(instance: Instance, plans: list[Plan], best: Plan | None, cap: SiblingCap, pins) -> Plan | None:
@@ -288,10 +290,15 @@ def _in_blocks(instance: Instance, weights: Weights, params: SolveParams, pins, 
 
     Keeping each region's children to its own homes only restricts the plan, so the regions' plans
     together keep every rule. The bound is the whole instance's Lagrangian bound at the regions'
-    last capacity prices (a valid bound whatever the prices)."""
+    capacity prices (a valid bound whatever the prices). The regions' sibling caps add up to one
+    for the whole plan, priced at the regions' prices averaged by children, unless a sibling group
+    spans two regions (then the bound is over every plan)."""
     assignment = {c.child_id: None for c in instance.children}
     prices = np.zeros(len(instance.homes))
     kept, stats = [], {"regions": float(len(blocks))}
+    caps: list[SiblingCap] = []
+    cap_prices: list[tuple[float, float]] = []
+    sizes: list[int] = []
     waiting = len(instance.children)
     reserve = GLOBAL_BOUND_SHARE * budget.seconds
     for name, (children, homes) in sorted(blocks.items(), key=lambda b: -len(b[1][0])):
@@ -307,6 +314,9 @@ def _in_blocks(instance: Instance, weights: Weights, params: SolveParams, pins, 
         assignment.update(solved.plan.assignment)
         if len(solved.bound.prices):
             prices[homes] = solved.bound.prices
+        caps.append(solved.cap)
+        cap_prices.append(solved.bound.cap_prices)
+        sizes.append(len(children))
         table = solved.pairs.copy()
         table["child"], table["home"] = children[table["child"].to_numpy()], homes[table["home"].to_numpy()]
         kept.append(table)
@@ -314,12 +324,24 @@ def _in_blocks(instance: Instance, weights: Weights, params: SolveParams, pins, 
             stats[key] = stats.get(key, 0.0) + value
     pairs = _union(*kept)
     plan = Plan.of("regions solved one by one (windowed CP-SAT)", instance, weights, pairs, assignment)
-    deadline = budget.started + budget.seconds - RESULT_SECONDS
-    priced = PairSource(instance, weights, pins).price(prices, pairs, deadline=deadline)
+    deadline = budget.started + budget.seconds - min(RESULT_SECONDS, 0.1 * budget.seconds)
+    cap = (SiblingCap(sum(c.separations for c in caps), sum(c.groups for c in caps))
+           if _groups_within(instance, blocks) else None)
+    priced = PairSource(instance, weights, pins).price(
+        prices, pairs, cap=cap, cap_prices=tuple(np.average(cap_prices, axis=0, weights=sizes)), deadline=deadline)
     stats.update(bound_pass_s=priced.seconds, bound_pass_unsearched=float(priced.unsearched),
                  pairs_priced=stats.get("pairs_priced", 0.0) + priced.searched)
     _report(progress, budget, plan, priced.bound)
-    return _result(instance, plan, priced.bound, budget, params, stats, capped=False)
+    return _result(instance, plan, priced.bound, budget, params, stats, capped=cap is not None)
+
+
+def _groups_within(instance: Instance, blocks: dict[str, tuple[np.ndarray, np.ndarray]]) -> bool:
+    """Whether every sibling group lies within one region (so the regions' caps add up)."""
+    region = np.empty(len(instance.children), object)
+    for name, (children, _) in blocks.items():
+        region[children] = name
+    position = {c.child_id: i for i, c in enumerate(instance.children)}
+    return all(len({region[position[c]] for c in members}) == 1 for members in instance.sibling_groups.values())
 
 
 def _sub_instance(instance: Instance, children: np.ndarray, homes: np.ndarray, name: str) -> Instance:
