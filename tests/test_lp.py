@@ -46,6 +46,29 @@ def test_lp_bound_lies_between_the_flow_bound_and_the_optimum(instance):
 
 @SOME
 @given(tiny_instances())
+def test_the_lagrangian_bound_at_the_lps_prices_never_exceeds_the_optimum(instance):
+    """The bound the solve reports beside the LP's: any prices give a valid one, the LP's included."""
+    pairs = candidate_pairs(instance, Weights())
+    lp = lp_relaxation(instance, Weights(), pairs, time_limit=10)
+    if lp is None:
+        return
+    assert cpsat._lagrangian(instance, Weights(), pairs, lp) <= brute_force(instance)[0] + 1e-6
+
+
+def test_the_lagrangian_bound_is_above_the_lp_where_the_lp_spreads_a_group():
+    """Three sisters, two homes of two places: the LP puts two of them half in each home and pays
+    half a split (£5,680); solved exactly alone, the group pays the split whole (£8,109; the
+    optimum is £8,181)."""
+    instance = Instance(children=tuple(child(f"C{i}", sibling_group="G") for i in range(3)),
+                        homes=(home("H1"), home("H2", at=DIDSBURY)))
+    pairs = candidate_pairs(instance, Weights())
+    lp = lp_relaxation(instance, Weights(), pairs, time_limit=10)
+    lagrangian = cpsat._lagrangian(instance, Weights(), pairs, lp)
+    assert lp.bound + 100 < lagrangian <= brute_force(instance)[0] + 1e-6
+
+
+@SOME
+@given(tiny_instances())
 def test_pruning_against_any_plan_keeps_that_plan_and_every_cheaper_one(instance):
     """Reduced-cost fixing, checked against every feasible plan: pruning against a plan costing
     ``C`` keeps each pair of every plan costing at most ``C`` (so of the optima, too)."""
@@ -113,7 +136,7 @@ def test_without_time_for_the_whole_model_the_shortlists_plan_is_returned_with_t
     verify(result, instance)
     assert result.status is Status.FEASIBLE
     assert "too little time left for CP-SAT to search 12 pairs" in result.message
-    assert result.bound == result.stats["lp_bound"] <= brute_force(instance)[0]
+    assert result.bound == max(result.stats["lp_bound"], result.stats["lagrangian_bound"]) <= brute_force(instance)[0]
 
 
 def test_a_shortlist_missing_the_optimum_is_not_taken_for_it(monkeypatch):

@@ -25,6 +25,7 @@ from rcc.model import FAMILIES, SETTING_FAMILY, Child, Instance, Weights
 
 _EARTH_MIN_RADIUS_KM = 6356.752
 _RADIUS_MARGIN = 1.01
+ANY_SEX = 0  # the code of a home's sex "any" in Arrays.codes (it is factorized first)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,19 @@ class Arrays:
             "reserved_for": np.array([h.reserved_for or "" for h in homes], object),
             "home_id": np.array([h.home_id for h in homes], object),
         }
+
+    @cached_property
+    def codes(self) -> dict[str, np.ndarray]:
+        """The text columns the rules compare, as integers (equal codes, equal text): the sexes
+        (``"any"`` is :data:`ANY_SEX`), and the ids a kinship carer may be reserved for (−1: anyone)."""
+        c, h = self.children, self.homes
+        sexes, _ = pd.factorize(np.concatenate([["any"], c["sex"], h["sex"]]))
+        n = len(c["sex"])
+        ids, _ = pd.factorize(np.concatenate([c["child_id"], c["group"], h["reserved_for"]]))
+        child_id, group, reserved = ids[:n], ids[n:2 * n], ids[2 * n:]
+        return {"child_sex": sexes[1:n + 1], "home_sex": sexes[n + 1:],
+                "child_id": child_id, "group": np.where(c["group"] == "", -2, group),
+                "reserved_for": np.where(h["reserved_for"] == "", -1, reserved)}
 
     @cached_property
     def home_tree(self) -> tuple[cKDTree, np.ndarray]:
@@ -145,12 +159,14 @@ def _residents_allow(a: Arrays, ci, hi) -> np.ndarray:
 
 def _kinship_allows(a: Arrays, ci, hi) -> np.ndarray:
     """A family or friends carer (``reserved_for``) is approved for one child or one sibling group only;
-    every other home takes anyone."""
-    reserved = a.homes["reserved_for"][hi]
-    open_to_all = reserved == ""
+    every other home takes anyone. Compared as codes (:attr:`Arrays.codes`): string comparisons
+    took an eighth of a pricing pass at 20,000 children."""
+    codes = a.codes
+    reserved = codes["reserved_for"][hi]
+    open_to_all = reserved < 0
     if open_to_all.all():  # the common case: no kinship carers in the data
         return open_to_all
-    return open_to_all | (reserved == a.children["child_id"][ci]) | (reserved == a.children["group"][ci])
+    return open_to_all | (reserved == codes["child_id"][ci]) | (reserved == codes["group"][ci])
 
 
 def accepts(child: Child, other_age: int) -> bool:
@@ -185,7 +201,7 @@ PAIR_RULES: tuple[PairRule, ...] = (
         3,
         "sex",
         "the home takes only the other sex",
-        lambda a, ci, hi: (a.homes["sex"][hi] == "any") | (a.homes["sex"][hi] == a.children["sex"][ci]),
+        lambda a, ci, hi: (a.codes["home_sex"][hi] == ANY_SEX) | (a.codes["home_sex"][hi] == a.codes["child_sex"][ci]),
     ),
     PairRule(
         4,

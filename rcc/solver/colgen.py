@@ -81,10 +81,9 @@ def _solved(source: PairSource, pairs: pd.DataFrame, seconds: float, cap: Siblin
     if solved is None:
         return None
     value, x, reduced, duals = solved
-    # Both are ≤ rows of a minimisation: their duals share one sign, which engines report either
+    # All are ≤ rows of a minimisation: their duals share one sign, which engines report either
     # way (GLOP ≤ 0, HiGHS ≥ 0). Any u ≥ 0 gives a valid bound; these are the LP's.
-    for home, row in model.capacity_rows.items():
-        u[home] = abs(duals[row])
+    u = model.place_prices(duals)
     for child, row in model.child_rows.items():
         child_duals[child] = abs(duals[row])
     group_duals = {group: abs(duals[row]) for group, row in model.split_rows.items()}

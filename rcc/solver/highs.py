@@ -163,6 +163,14 @@ class HighsModel:
         self.rows.add(apart, 1.0, upper=cap.groups)
         self.cap_rows = (homes_row, homes_row + 1)
 
+    def place_prices(self, duals: np.ndarray) -> np.ndarray:
+        """Per home, the dual of its capacity row: the LP's price of a place (0 where the row is
+        absent). Engines report a ≤ row's dual of a minimisation with either sign; its size is the price."""
+        prices = np.zeros(len(self.instance.homes))
+        for home, row in self.capacity_rows.items():
+            prices[home] = abs(duals[row])
+        return prices
+
     def _block_booked_beds(self):
         self._booked = np.array([h.block_booked > 0 for h in self.instance.homes], bool)
         for home, rows in self._by_home.items():

@@ -42,6 +42,7 @@ class LpRelaxation:
     values: np.ndarray  # each pair's LP value
     reduced_costs: np.ndarray  # each pair's reduced cost, £/week (≥ 0: the LP minimises)
     seconds: float
+    prices: np.ndarray  # per home, the price of a place (its capacity row's dual): a Lagrangian bound's
 
     def worth_keeping(self, incumbent: float) -> np.ndarray:
         """The pairs a plan cheaper than ``incumbent`` (£/week) may use: ``bound + d_j ≤ incumbent``.
@@ -73,13 +74,14 @@ def lp_relaxation(instance: Instance, weights: Weights, pairs: pd.DataFrame, tim
     started = time.perf_counter()
     if pairs.empty:
         return None
-    solved = solve_lp(HighsModel(instance, weights, pairs), time_limit - (time.perf_counter() - started))
+    model = HighsModel(instance, weights, pairs)
+    solved = solve_lp(model, time_limit - (time.perf_counter() - started))
     if solved is None:
         return None
-    value, x, reduced, _ = solved
+    value, x, reduced, duals = solved
     n = len(pairs)
     return LpRelaxation(bound=value - tolerance(value), values=x[:n], reduced_costs=np.maximum(reduced[:n], 0.0),
-                        seconds=time.perf_counter() - started)
+                        seconds=time.perf_counter() - started, prices=model.place_prices(duals))
 
 
 def solve_lp(model: HighsModel, time_limit: float) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
