@@ -18,11 +18,13 @@ from hypothesis import strategies as st
 
 from rcc.model import Instance, Weights
 from rcc.solver.candidates import candidate_pairs
+from rcc.solver import colgen
 from rcc.solver.colgen import column_generation
+from rcc.solver.lp import solve_lp
 from rcc.solver.incumbent import SiblingCap
 from rcc.solver.pricing import PairSource, group_least_cost
 from tests.bruteforce import brute_force, capped_optimum
-from tests.builders import child, home
+from tests.builders import BOLTON, child, home
 from tests.strategies import tiny_instances
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -170,6 +172,25 @@ def test_column_generation_under_a_sibling_cap_bounds_the_capped_optimum(instanc
     result = column_generation(source, source.cheapest(1), seconds=20, cap=cap)
     assert result.converged
     assert result.bound <= _capped_optimum(instance, cap) + 1e-6
+
+
+def test_a_first_lp_not_solved_in_time_is_given_up_for_the_fallback_pairs(monkeypatch):
+    """The first LP (over many pairs) runs out of its half of the time: column generation starts
+    again from the fallback pairs, converges, and its bound still holds."""
+    instance = Instance(children=(child("A"), child("B", sibling_group="G"), child("C", sibling_group="G")),
+                        homes=(home("H1", vacancies=1), home("H2"), home("H3", at=BOLTON)))
+    source = PairSource(instance, Weights())
+    calls = []
+
+    def first_out_of_time(model, seconds):
+        calls.append(model.n_pairs)
+        return None if len(calls) == 1 else solve_lp(model, seconds)
+
+    monkeypatch.setattr(colgen, "solve_lp", first_out_of_time)
+    result = column_generation(source, source.cheapest(3), seconds=20, fallback=source.cheapest(1))
+    assert calls[:2] == [len(source.cheapest(3)), len(source.cheapest(1))]
+    assert result.converged and result.rounds
+    assert result.bound <= brute_force(instance)[0] + 1e-6
 
 
 def _group_brute_force(matrix, room, split, must, apart=0.0) -> float:

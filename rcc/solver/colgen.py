@@ -93,10 +93,12 @@ def _solved(source: PairSource, pairs: pd.DataFrame, seconds: float, cap: Siblin
 
 
 def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, per_child: int = 8,
-                      protected: pd.DataFrame | None = None, cap: SiblingCap | None = None) -> ColumnGeneration:
+                      protected: pd.DataFrame | None = None, cap: SiblingCap | None = None,
+                      fallback: pd.DataFrame | None = None) -> ColumnGeneration:
     """Rounds of restricted LP and pricing for at most ``seconds`` (one round at least), from
     ``kept`` pairs. Stops early when nothing prices in. With a sibling ``cap``, the LP keeps it and
-    the bound is over the plans that keep it.
+    the bound is over the plans that keep it. With ``fallback`` pairs (fewer), a first LP not
+    solved in half the time is given up for theirs.
 
     Pairs the LP has no use for are dropped between rounds (all but each child's
     :data:`KEEP_PER_CHILD` of least reduced cost, those the LP uses, and ``protected`` ones, such as
@@ -108,9 +110,15 @@ def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, pe
     guarded = _keys(protected) if protected is not None else np.zeros(0, np.int64)
     while True:
         left = seconds - (time.perf_counter() - started)
+        limit = left if state.rounds else left / 2 if fallback is not None else max(left, 1.0)
         t = time.perf_counter()
-        solved = _solved(source, state.pairs, max(left, 1.0) if not state.rounds else left, cap)
+        solved = _solved(source, state.pairs, limit, cap)
         lp_seconds = time.perf_counter() - t
+        if solved is None and fallback is not None and not state.rounds:
+            log.info("first LP of %d pairs not solved in %.1f s: from %d pairs", len(state.pairs), limit,
+                     len(fallback))
+            state.pairs, fallback = fallback.reset_index(drop=True), None
+            continue
         if solved is None:  # the pairs added last have no LP values yet: zero, so a shortlist takes them
             log.info("restricted LP of %d pairs not solved in %.1f s", len(state.pairs), left)
             missing = len(state.pairs) - len(state.values)

@@ -47,6 +47,7 @@ from ortools.sat.python import cp_model
 from rcc.data import geo
 from rcc.model import Instance, Weights
 from rcc.result import ProgressUpdate, Result, Stage, Status
+from rcc.solver.candidates import first_per_child
 from rcc.solver.colgen import ColumnGeneration, column_generation
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
@@ -71,7 +72,7 @@ WINDOW_CHILDREN = 300  # a first window's size; it grows or shrinks with what CP
 WINDOW_PAIRS = 40  # each window child's cheapest pairs, generated for the window
 WINDOW_SECONDS = 10.0
 BLOCK_CHILDREN = 6_000  # beyond this, an instance spanning several English regions is solved region by region
-GLOBAL_BOUND_SHARE = 0.2  # of the time limit kept for the whole instance's bound after the regions
+GLOBAL_BOUND_SHARE = (0.1, 0.4)  # least and most of the time limit kept for the whole instance's bound
 RESULT_SECONDS = 5.0  # kept at the end of a solve by regions (at most a tenth) to put the plan together
 
 
@@ -147,12 +148,9 @@ def _stages(source: PairSource, params: SolveParams, budget: Budget, pins, progr
     _report(progress, budget, best, -math.inf)
 
     start = _plan_pairs(start_pairs, best.assignment)
-    # From the nearest homes too, where the first LP can be solved in a third of the time: round 1's
-    # prices are then near the end's (at 5,000 children its bound was 7.55 M against 0.69 M from the
-    # cheapest alone, and reached 8.28 M in 3 rounds instead of 6).
     seconds = budget.share(BOUND_SHARE)
-    first = start_pairs if len(start_pairs) <= params.lp_pairs_per_second * seconds / 3 else _union(kept, start)
-    bound = column_generation(source, first, seconds, protected=start, cap=cap)
+    bound = column_generation(source, _first_lp(kept, near, start, params, seconds), seconds, protected=start,
+                              cap=cap, fallback=_union(kept, start))
     stats.update(lp_rounds=len(bound.rounds), lp_s=bound.seconds, pairs_kept=len(bound.pairs),
                  lp_bound=bound.bound, lp_converged=float(bound.converged),
                  pairs_priced=float(sum(r.searched for r in bound.rounds)))
@@ -175,6 +173,22 @@ def _stages(source: PairSource, params: SolveParams, budget: Budget, pins, progr
     best, every, more = _windows(source, params, every, best, budget, cap, pins, progress, bound.bound)
     stats["windows"] = tried + more
     return Solved(best, every, bound, cap, stats)
+
+
+def _first_lp(kept: pd.DataFrame, near: pd.DataFrame, start: pd.DataFrame, params: SolveParams,
+              seconds: float) -> pd.DataFrame:
+    """The first restricted LP's pairs: each child's cheapest, the start's, and as many of its
+    nearest as the machine's LP rate solves in column generation's ``seconds``.
+
+    The nearest homes make round 1's prices near the last round's: at 5,000 children its bound was
+    7.55 M with all 24 against 0.69 M with the cheapest alone, and reached 8.28 M in 3 rounds
+    instead of 6. For all of England, South East's (14,833 children) bound was 20.8 M with all 24
+    and 6.6 M with 8; London's LP with all 24 was not solved in time (hence column generation's
+    fallback to the cheapest)."""
+    children = max(1, kept["child"].nunique())
+    per_child = int(params.lp_pairs_per_second * seconds / children) - CHEAPEST
+    nearest = near.iloc[first_per_child(near["child"].to_numpy(), near["km"].to_numpy(), max(0, per_child))]
+    return _union(kept, start, nearest)
 
 
 def _better(instance: Instance, plans: list[Plan], best: Plan | None, cap: SiblingCap, pins) -> Plan | None:
@@ -303,7 +317,8 @@ def _in_blocks(instance: Instance, weights: Weights, params: SolveParams, pins, 
     cap_prices: list[tuple[float, float]] = []
     sizes: list[int] = []
     waiting = len(instance.children)
-    reserve = GLOBAL_BOUND_SHARE * budget.seconds
+    wanted = len(instance.children) / params.bound_pass_children_per_second  # for the whole instance's bound
+    reserve = min(max(wanted, GLOBAL_BOUND_SHARE[0] * budget.seconds), GLOBAL_BOUND_SHARE[1] * budget.seconds)
     for name, (children, homes) in sorted(blocks.items(), key=lambda b: -len(b[1][0])):
         part = _sub_instance(instance, children, homes, name)
         seconds = max(1.0, (budget.left() - reserve) * len(children) / waiting)
