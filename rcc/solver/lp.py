@@ -17,7 +17,7 @@ its value is within 0.6% of the optimum. Three things follow (measured in ``benc
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,7 @@ class LpRelaxation:
     values: np.ndarray  # each pair's LP value
     reduced_costs: np.ndarray  # each pair's reduced cost, £/week (≥ 0: the LP minimises)
     seconds: float
-    prices: np.ndarray  # per home, the price of a place (its capacity row's dual): a Lagrangian bound's
+    prices: np.ndarray = field(default_factory=lambda: np.zeros(0))  # per home, its capacity row's dual
 
     def worth_keeping(self, incumbent: float) -> np.ndarray:
         """The pairs a plan cheaper than ``incumbent`` (£/week) may use: ``bound + d_j ≤ incumbent``.
