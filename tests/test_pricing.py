@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rcc.model import Instance, Weights
-from rcc.solver.candidates import candidate_pairs
 from rcc.solver import colgen
+from rcc.solver.candidates import candidate_pairs
 from rcc.solver.colgen import column_generation
-from rcc.solver.lp import solve_lp
 from rcc.solver.incumbent import SiblingCap
+from rcc.solver.lp import solve_lp
 from rcc.solver.pricing import PairSource, group_least_cost
 from tests.bruteforce import brute_force, capped_optimum
 from tests.builders import BOLTON, child, home

@@ -284,7 +284,7 @@ def solve(
 def _lagrangian(instance: Instance, weights: Weights, pairs: pd.DataFrame, lp: LpRelaxation) -> float:
     """The Lagrangian bound at the LP's prices of a place, with every sibling group solved exactly
     alone (:meth:`rcc.solver.pricing.PairSource.price`): above the LP where the LP spreads groups
-    fractionally (at 1,000 children 2,109,299 against the LP's 2,102,009), never above the optimum."""
+    fractionally (regional-1000: 2,111,848 against the LP's 2,102,005), never above the optimum."""
     value = PairSource(instance, weights).price(lp.prices, pairs).bound
     return value - tolerance(value)
 

@@ -74,8 +74,6 @@ WINDOW_SECONDS = 10.0
 BLOCK_CHILDREN = 6_000  # beyond this, an instance spanning several English regions is solved region by region
 GLOBAL_BOUND_SHARE = (0.1, 0.4)  # least and most of the time limit kept for the whole instance's bound
 RESULT_SECONDS = 5.0  # kept at the end of a solve by regions (at most a tenth) to put the plan together
-
-
 CAPPED = ("; over the plans that split no more sibling groups, nor spread them over more homes, than the status "
           "quo (the plans the pipeline may return)")
 
