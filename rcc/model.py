@@ -190,6 +190,16 @@ class Instance(_Replaceable):
         return MappingProxyType({h.home_id: h for h in self.homes})
 
     @cached_property
+    def child_position(self) -> Mapping[str, int]:
+        """Child ID → its position in ``children`` (the row the solvers' arrays use)."""
+        return MappingProxyType({c.child_id: i for i, c in enumerate(self.children)})
+
+    @cached_property
+    def home_position(self) -> Mapping[str, int]:
+        """Home ID → its position in ``homes``."""
+        return MappingProxyType({h.home_id: j for j, h in enumerate(self.homes)})
+
+    @cached_property
     def sibling_groups(self) -> Mapping[str, tuple[str, ...]]:
         """Group label → child IDs, for groups with at least two children."""
         groups: dict[str, list[str]] = {}

@@ -28,6 +28,7 @@ from rcc.solver.cpsat import solve
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
 from rcc.solver.highs import solve_highs
+from rcc.solver.incumbent import split_groups
 from rcc.solver.lexicographic import solve_priorities
 from rcc.solver.params import SolveParams
 from rcc.solver.pipeline import NEAREST, solve_at_scale
@@ -55,9 +56,8 @@ def _outcomes(prefix: str, instance, result: Result) -> dict:
     """The result, checked: its weighted score, every measure (recomputed by the checker) and how many
     sibling groups it splits (placed members in more than one home)."""
     check = verify(result, instance)
-    split = sum(len({result.assignment.get(c) for c in members} - {None}) > 1
-                for members in instance.sibling_groups.values())
-    return {f"{prefix}_objective": result.objective, f"{prefix}_groups_split": split,
+    return {f"{prefix}_objective": result.objective,
+            f"{prefix}_groups_split": split_groups(instance, result.assignment),
             **{f"{prefix}_{m}": v for m, v in check.measures.items()}}
 
 

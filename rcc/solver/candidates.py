@@ -340,10 +340,15 @@ def first_per_child(children: np.ndarray, cost: np.ndarray, k: int) -> np.ndarra
     return order[np.arange(len(order)) - starts < k]
 
 
+def pair_keys(instance: Instance, ci: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """One integer per (child, home) position pair, ordered by child then home."""
+    return np.asarray(ci).astype(np.int64) * max(1, len(instance.homes)) + np.asarray(hi)
+
+
 def unique_sorted(instance: Instance, ci: np.ndarray, hi: np.ndarray, km: np.ndarray):
     """(ci, hi, km) with each pair once, sorted by child then home (a travel.csv pair may also have
     been found by the tree)."""
-    _, first = np.unique(ci.astype(np.int64) * max(1, len(instance.homes)) + hi, return_index=True)
+    _, first = np.unique(pair_keys(instance, ci, hi), return_index=True)
     return ci[first], hi[first], km[first]
 
 

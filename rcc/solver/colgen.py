@@ -12,8 +12,8 @@ children (117,662 pairs, 36,856 rows) it took 4.3 s; OR-Tools' GLOP took 12.4 s 
 through ``model_builder``, and OR-Tools' own HiGHS was as fast but its row duals came back wrong
 (on a two-variable test: +1 where GLOP and SciPy give −2), and duals are what pricing needs. At
 1,000 children (13,936 pairs) all took 0.2–0.3 s except PDLP (0.9 s). None of these re-solves
-warm through its Python interface, so each round solves from scratch: the rounds are few (most
-pairs price in during the first three) and each LP is small.
+warm through SciPy or ``model_builder``, so each round solves from scratch (about 1.7 s at 5,000
+children, beside 1.9 s of pricing); MathOpt's incremental GLOP might, and has not been measured.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from rcc.solver.candidates import pair_table
+from rcc.solver.candidates import pair_keys, pair_table
 from rcc.solver.highs import HighsModel
 from rcc.solver.incumbent import SiblingCap
 from rcc.solver.lp import shortlist, solve_lp
@@ -107,7 +107,7 @@ def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, pe
     """
     started = time.perf_counter()
     state = ColumnGeneration(kept.reset_index(drop=True))
-    guarded = _keys(protected) if protected is not None else np.zeros(0, np.int64)
+    guarded = _keys(source, protected) if protected is not None else np.zeros(0, np.int64)
     while True:
         left = seconds - (time.perf_counter() - started)
         limit = left if state.rounds else left / 2 if fallback is not None else max(left, 1.0)
@@ -141,19 +141,19 @@ def column_generation(source: PairSource, kept: pd.DataFrame, seconds: float, pe
         if time.perf_counter() - started >= seconds:
             break  # no time to solve again: the LP above still matches the pairs
         added = pair_table(source.instance, source.weights, source.arrays, priced.children, priced.homes, priced.km)
-        useful = _useful(state, guarded)
+        useful = _useful(source, state, guarded)
         state.values, state.reduced_costs = state.values[useful], state.reduced_costs[useful]
         state.pairs = pd.concat([state.pairs[useful], added], ignore_index=True)  # the LP's rows keep their order
     return state
 
 
-def _keys(pairs: pd.DataFrame) -> np.ndarray:
-    return np.sort(pairs["child"].to_numpy(np.int64) * 1_000_000 + pairs["home"].to_numpy(np.int64))
+def _keys(source: PairSource, pairs: pd.DataFrame) -> np.ndarray:
+    return np.sort(pair_keys(source.instance, pairs["child"].to_numpy(), pairs["home"].to_numpy()))
 
 
-def _useful(state: ColumnGeneration, protected: np.ndarray) -> np.ndarray:
+def _useful(source: PairSource, state: ColumnGeneration, protected: np.ndarray) -> np.ndarray:
     """The pairs worth solving the next LP over: each child's few of least reduced cost, the LP's own,
     and the protected ones."""
     children = state.pairs["child"].to_numpy()
-    keys = children.astype(np.int64) * 1_000_000 + state.pairs["home"].to_numpy(np.int64)
-    return shortlist(children, state.reduced_costs, state.values, KEEP_PER_CHILD) | np.isin(keys, protected)
+    return (shortlist(children, state.reduced_costs, state.values, KEEP_PER_CHILD)
+            | np.isin(_keys(source, state.pairs), protected))

@@ -356,7 +356,7 @@ def _groups_within(instance: Instance, blocks: dict[str, tuple[np.ndarray, np.nd
     region = np.empty(len(instance.children), object)
     for name, (children, _) in blocks.items():
         region[children] = name
-    position = {c.child_id: i for i, c in enumerate(instance.children)}
+    position = instance.child_position
     return all(len({region[position[c]] for c in members}) == 1 for members in instance.sibling_groups.values())
 
 

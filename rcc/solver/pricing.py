@@ -51,7 +51,15 @@ import numpy as np
 import pandas as pd
 
 from rcc.model import Instance, Weights
-from rcc.solver.candidates import Arrays, feasible_of, feasible_within, first_per_child, pair_table, unique_sorted
+from rcc.solver.candidates import (
+    Arrays,
+    feasible_of,
+    feasible_within,
+    first_per_child,
+    pair_keys,
+    pair_table,
+    unique_sorted,
+)
 from rcc.solver.incumbent import SiblingCap
 from rcc.solver.objective import unplaced_penalties
 
@@ -90,8 +98,7 @@ class PairSource:
         # the booking are charged by the exact models; dropping that only lowers the bound)
         self.charge = np.where(np.array([h.block_booked > 0 for h in instance.homes], bool), 0.0,
                               weights.cost * homes["weekly_cost"])
-        position = {c.child_id: i for i, c in enumerate(instance.children)}
-        home_position = {h.home_id: j for j, h in enumerate(instance.homes)}
+        position, home_position = instance.child_position, instance.home_position
         self.pinned = np.full(self.n_children, -2)  # -2 free, -1 pinned unplaced, else the pinned home
         for child_id, home_id in (pins or {}).items():
             self.pinned[position[child_id]] = -1 if home_id is None else home_position[home_id]
@@ -192,8 +199,7 @@ class PairSource:
 
     def _listed(self, plan: Mapping[str, str | None] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The pairs of ``plan`` and of the pins that keep every rule (the rest are not pairs)."""
-        position = {c.child_id: i for i, c in enumerate(self.instance.children)}
-        home_position = {h.home_id: j for j, h in enumerate(self.instance.homes)}
+        position, home_position = self.instance.child_position, self.instance.home_position
         wanted = {position[c]: home_position[h] for c, h in (plan or {}).items() if h is not None}
         wanted.update({int(c): int(self.pinned[c]) for c in np.flatnonzero(self.pinned >= 0)})
         ci = np.array(list(wanted), int)
@@ -239,7 +245,7 @@ class PairSource:
         floor = self.price_floor(u)  # a solo child's pair takes more places: u × 1 is still a floor
         radius = self._radius(allowance, floor)
         least = np.minimum(0.0, floor - self.penalty)  # a child's term when it is not searched
-        kept_keys = np.sort(k_ci.astype(np.int64) * self.n_homes + k_hi)
+        kept_keys = np.sort(pair_keys(self.instance, k_ci, k_hi))
         bound = float(self.penalty.sum() - (u * self.vacancies).sum())
         if cap:
             bound -= per_home * cap.separations + per_group * cap.groups
@@ -260,7 +266,7 @@ class PairSource:
                 searched += len(ci)
                 rc = self.pair_cost(ci, hi, km) + u[hi] * self._weight(ci, hi)
                 np.minimum.at(best, ci, rc)
-                new = (rc + duals[ci] < -1e-6) & ~_member(ci.astype(np.int64) * self.n_homes + hi, kept_keys)
+                new = (rc + duals[ci] < -1e-6) & ~_member(pair_keys(self.instance, ci, hi), kept_keys)
                 pick = np.flatnonzero(new)[first_per_child(ci[new], rc[new], per_child)]
                 proposed.append((ci[pick], hi[pick], km[pick]))
         best[unsearched] = least[unsearched]
@@ -285,7 +291,7 @@ class PairSource:
             value, chosen = self._groups(batch, ci, hi, rc, duals, group_duals or {}, per_child,
                                          self.weights.split + per_home, per_group)
             bound += value
-            new = chosen & ~_member(ci.astype(np.int64) * self.n_homes + hi, kept_keys)
+            new = chosen & ~_member(pair_keys(self.instance, ci, hi), kept_keys)
             proposed.append((ci[new], hi[new], km[new]))
         ci, hi, km = unique_sorted(self.instance, *_joined(proposed))
         return PricingRound(bound, ci, hi, km, searched, time.perf_counter() - started, skipped)

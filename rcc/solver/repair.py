@@ -96,7 +96,7 @@ def rounded_lp(instance: Instance, weights: Weights, pairs: pd.DataFrame, values
                .itertuples(index=False)]
     for (group, h), x in frame[in_group[frame["child"]]].groupby(["group", "home"])["x"].sum().items():
         choices.append((x / len(instance.sibling_groups[group]), "group", group, h))
-    position = {c.child_id: i for i, c in enumerate(instance.children)}
+    position = instance.child_position
     may_go = set(zip(children.tolist(), homes.tolist(), strict=True))
     for _, kind, who, h in sorted(choices, key=lambda choice: -choice[0]):
         if kind == "child":

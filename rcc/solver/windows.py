@@ -55,7 +55,7 @@ def neighbourhood_windows(instance: Instance, size: int, rng: np.random.Generato
         return
     points = to_unit_vectors([instance.children[c].lat for c in among], [instance.children[c].lon for c in among])
     tree = cKDTree(points)
-    position = {c.child_id: i for i, c in enumerate(instance.children)}
+    position = instance.child_position
     group_members = {g: [position[c] for c in members] for g, members in instance.sibling_groups.items()}
     covered = np.zeros(len(instance.children), bool)
     for seed in rng.permutation(n):
@@ -70,7 +70,7 @@ def neighbourhood_windows(instance: Instance, size: int, rng: np.random.Generato
 def with_siblings(instance: Instance, children: np.ndarray, group_members: dict | None = None) -> Window:
     """A window of ``children`` (positions) and every brother and sister of theirs."""
     if group_members is None:
-        position = {c.child_id: i for i, c in enumerate(instance.children)}
+        position = instance.child_position
         group_members = {g: [position[c] for c in members] for g, members in instance.sibling_groups.items()}
     members = set(np.asarray(children).tolist())
     for child in list(members):
@@ -102,13 +102,13 @@ def improve_window(instance: Instance, weights: Weights, params: SolveParams, pl
     children = pairs["child"].to_numpy()
     free_rows = inside[children]
     homes = np.unique(pairs["home"].to_numpy()[free_rows])
-    home_position = {h.home_id: j for j, h in enumerate(instance.homes)}
+    home_position = instance.home_position
     planned_home = np.array([home_position.get(plan.assignment.get(c), -1) for c in ids])
     held = ~inside & np.isin(planned_home, homes)
     held_rows = held[children] & (pairs["home"].to_numpy() == planned_home[children])
     model_pairs = pairs[free_rows | held_rows].reset_index(drop=True)
     held_pins = {ids[c]: instance.homes[planned_home[c]].home_id for c in np.flatnonzero(held)}
-    position = {c: i for i, c in enumerate(ids)}
+    position = instance.child_position
     window_pins = {c: h for c, h in (pins or {}).items() if inside[position[c]]}
     model = PlacementModel(instance, weights, model_pairs, {**held_pins, **window_pins})
     model.minimise_score()
