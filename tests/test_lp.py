@@ -167,3 +167,19 @@ def test_a_shortlist_missing_the_optimum_is_not_taken_for_it(monkeypatch):
     assert result.status is Status.OPTIMAL
     assert result.objective == pytest.approx(best, abs=penny_rounding(instance))
     assert "proven on an LP shortlist" not in result.message
+    assert "proven by HiGHS branch-and-cut" in result.message and result.proved_by == cpsat.BRANCH_AND_CUT
+
+
+def test_branch_and_cut_stopped_by_time_keeps_the_plan_and_bound_found_before_it(monkeypatch):
+    """HiGHS stopped with no plan and no bound: the plan found before it comes back, checked, with the
+    best bound proven before it, and the status says time ran out."""
+    monkeypatch.setattr(cpsat, "SHORTLISTS", (1,))
+    monkeypatch.setattr(cpsat.HighsModel, "solve",
+                        lambda self, seconds, gap: (None, Status.TIME_LIMIT, -np.inf, "Time limit reached."))
+    instance = Instance(children=tuple(child(f"C{i}", sibling_group="G") for i in range(4)),
+                        homes=(home("H1"), home("H2", at=DIDSBURY), home("H3", at=BOLTON)))
+    result = solve(instance, params=SolveParams(time_limit=10))
+    verify(result, instance)
+    assert result.status is Status.TIME_LIMIT and "HiGHS branch-and-cut: Time limit reached." in result.message
+    assert result.found_by != cpsat.BRANCH_AND_CUT  # the status quo or the shortlist's plan
+    assert result.bound == max(result.stats["lp_bound"], result.stats["lagrangian_bound"]) <= brute_force(instance)[0]

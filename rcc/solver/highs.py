@@ -1,4 +1,4 @@
-"""HiGHS MIP of the contract: the researchers' reference solver, run beside CP-SAT in benchmarks.
+"""HiGHS MIP of the contract: the researchers' reference solver, and the weighted solve's proving stage.
 
 The same formulation as :mod:`rcc.solver.cpsat` — one binary per feasible pair, a "group uses
 home" binary where two or more siblings could share a home, ``split_g ≥ homes used − 1``, one
@@ -6,8 +6,10 @@ weighted capacity-and-solo row per home, separations, ``alongside`` age windows,
 ones — but with exact (unrounded) costs, solved by HiGHS through ``scipy.optimize.milp``.
 (``highspy`` and ortools 9.15 cannot be imported into one process; SciPy bundles its own HiGHS.)
 
-It is a baseline, not an engine of the app: it answers "how long does a good general MIP solver
-take to reach the gap rcc reached?", and its solutions pass the same independent checker.
+Two uses. In benchmarks it is the researchers' reference: "how long does a good general MIP
+solver take to reach the gap rcc reached?". In ``rcc.solver.cpsat.solve`` it is the proving stage
+on the pairs reduced-cost pruning kept, where it measured faster than CP-SAT. Its plans pass the
+same independent checker either way.
 """
 
 from __future__ import annotations
