@@ -15,6 +15,7 @@ same independent checker either way.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,9 +61,12 @@ class HighsModel:
     group-uses-home binaries, then one split and one paid-beds variable where needed (and, with a
     sibling cap, one "group split" binary per group)."""
 
-    def __init__(self, instance: Instance, weights: Weights, pairs: pd.DataFrame, cap: SiblingCap | None = None):
+    def __init__(self, instance: Instance, weights: Weights, pairs: pd.DataFrame, cap: SiblingCap | None = None,
+                 pins: Mapping[str, str | None] | None = None):
         """With a sibling ``cap`` (the priced pipeline's), two more rows: the extra homes groups use
-        and the groups split, each at most the cap's."""
+        and the groups split, each at most the cap's. ``pins`` (child ID → home ID, or None for
+        "unplaced") fix the pinned children's pairs; a pin with no feasible pair is named in
+        ``infeasible_pins``."""
         self.instance, self.weights, self.pairs = instance, weights, pairs.reset_index(drop=True)
         self.n_pairs = len(self.pairs)
         self.cost: list[float] = []  # objective coefficients of the variables after the pairs
@@ -82,6 +86,7 @@ class HighsModel:
         self.cap_rows: tuple[int, int] | None = None  # the cap's rows (extra homes, groups split), for their duals
         if cap is not None and self._splits:
             self._sibling_cap(cap)
+        self._pins(pins or {})
 
     def _new_var(self, cost: float, binary: bool, upper: float) -> int:
         self.cost.append(cost)
@@ -165,6 +170,16 @@ class HighsModel:
         self.rows.add(apart, 1.0, upper=cap.groups)
         self.cap_rows = (homes_row, homes_row + 1)
 
+    def _pins(self, pins: Mapping[str, str | None]):
+        """A pinned child's pair to the pinned home is fixed at 1 and every other pair of theirs at 0."""
+        pinned = self.pairs[self.pairs["child_id"].isin(list(pins))]
+        matches = pinned["home_id"].to_numpy() == pinned["child_id"].map(pins).to_numpy()
+        self.pinned_on = pinned.index[matches].to_numpy()
+        self.pinned_off = pinned.index[~matches].to_numpy()
+        held = set(pinned["child_id"][matches])
+        self.infeasible_pins = [f"{child_id} → {home_id} breaks a rule of the contract"
+                                for child_id, home_id in pins.items() if home_id is not None and child_id not in held]
+
     def place_prices(self, duals: np.ndarray) -> np.ndarray:
         """Per home, the dual of its capacity row: the LP's price of a place (0 where the row is
         absent). Engines report a ≤ row's dual of a minimisation with either sign; its size is the price."""
@@ -196,6 +211,8 @@ class HighsModel:
         c = np.concatenate([pair_cost, np.array(self.cost, float), [penalty.sum()]])
         lower = np.concatenate([np.zeros(len(c) - 1), [1]])
         upper = np.concatenate([np.ones(self.n_pairs), np.array(self.upper, float), [1]])
+        lower[self.pinned_on] = 1
+        upper[self.pinned_off] = 0
         return c, Bounds(lower, upper)
 
     def solve(self, time_limit: float, relative_gap: float) -> tuple[dict[str, str | None] | None, Status, float, str]:

@@ -13,9 +13,9 @@ England: about 254 million pairs). Each stage uses the engine that measured best
 3. **Bound** (:mod:`rcc.solver.colgen`): column generation with HiGHS's dual simplex, pricing
    every pair against the capacity duals; each round's Lagrangian bound is proven. The LP keeps
    the sibling cap, so the bound is over the plans this pipeline may return.
-4. **Search**: the LP rounded (sibling groups as one); CP-SAT on each child's few best pairs by
-   LP reduced cost over the whole instance, *without* a hint (at 5,000 children a hint of the
-   rounded plan ended at 9.10 M, none at 8.49 M, in the same time); then CP-SAT by windows
+4. **Search**: the LP rounded (sibling groups as one); HiGHS's branch-and-cut on each child's few
+   best pairs by LP reduced cost over the whole instance (at 5,000 children it found 8.53 M where
+   CP-SAT found 8.59 M in the same 38 s; CP-SAT with the rounded plan as a hint, 9.10 M); then CP-SAT by windows
    (:mod:`rcc.solver.windows`) — first over the children the LP leaves unsettled, then sweeps over
    everyone — for the rest of the time. Every plan kept is complete, keeps every rule, is re-scored
    exactly and splits no more sibling groups than the status quo.
@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from ortools.sat.python import cp_model
 
 from rcc.data import geo
 from rcc.model import Instance, Weights
@@ -51,10 +50,10 @@ from rcc.solver.candidates import first_per_child
 from rcc.solver.colgen import ColumnGeneration, column_generation
 from rcc.solver.flow import flow_relaxation
 from rcc.solver.greedy import solve_greedy
+from rcc.solver.highs import HighsModel
 from rcc.solver.incumbent import Plan, SiblingCap
 from rcc.solver.lp import shortlist
-from rcc.solver.params import SolveParams, run
-from rcc.solver.placement_model import PlacementModel
+from rcc.solver.params import SolveParams
 from rcc.solver.pricing import PairSource
 from rcc.solver.repair import repaired_flow, rounded_lp
 from rcc.solver.windows import Window, improve_window, neighbourhood_windows, with_siblings
@@ -65,9 +64,10 @@ OnProgress = Callable[[ProgressUpdate], None]
 
 CHEAPEST, NEAREST = 8, 24  # pairs kept per child before pricing: by weighted cost, by distance
 BOUND_SHARE = 0.3  # of the time left after the starts, for column generation
-WHOLE_SHARE = 0.5  # of the time left after that, for CP-SAT on the whole shortlist
+WHOLE_SHARE = 0.5  # of the time left after that, for HiGHS on the whole shortlist
 WHOLE_PAIRS = 60_000  # the whole-instance shortlist is searched only up to this many pairs
-SHORTLIST = 4  # pairs per child by LP reduced cost in the whole search (plus the LP's own and the plan's)
+SHORTLIST = 8  # pairs per child by LP reduced cost in the whole search (plus the LP's own and the plan's)
+SHORTLIST_SEARCH = "HiGHS branch-and-cut on the LP shortlist"
 WINDOW_CHILDREN = 300  # a first window's size; it grows or shrinks with what CP-SAT manages
 WINDOW_PAIRS = 40  # each window child's cheapest pairs, generated for the window
 WINDOW_SECONDS = 10.0
@@ -219,15 +219,19 @@ def _shortlist(bound: ColumnGeneration, plan: Plan, every: pd.DataFrame) -> pd.D
 
 def _whole(instance: Instance, weights: Weights, params: SolveParams, pairs: pd.DataFrame, seconds: float,
            cap: SiblingCap, pins) -> Plan | None:
-    """CP-SAT on the whole shortlist, from scratch (no hint: see the module docstring)."""
-    model = PlacementModel(instance, weights, pairs, pins)
-    model.minimise_score()
-    cap.hold(model, instance, {}, set(instance.sibling_groups))
-    code, solver = run(model.model, params, seconds)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    """HiGHS's branch-and-cut on the whole shortlist, under the sibling cap and the pins.
+
+    Measured at 5,000 children (21,599 pairs, 37.6 s each): HiGHS 8,529,694 (0.16% above its own
+    bound on the shortlist), CP-SAT from scratch 8,593,397. HiGHS's bound here is over the
+    shortlist only, so it proves nothing for the instance."""
+    model = HighsModel(instance, weights, pairs.reset_index(drop=True), cap, pins)
+    if model.infeasible_pins:
         return None
-    found = Plan.of("CP-SAT on the LP shortlist", instance, weights, pairs, model.assignment(solver.boolean_value))
-    log.info("CP-SAT on the shortlist of %d pairs: %.2f", len(pairs), found.objective)
+    assignment, status, _, message = model.solve(seconds, params.relative_gap)
+    if assignment is None:
+        return None
+    found = Plan.of(SHORTLIST_SEARCH, instance, weights, pairs, assignment)
+    log.info("HiGHS on the shortlist of %d pairs: %.2f (%s)", len(pairs), found.objective, message)
     return found
 
 
